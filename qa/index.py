@@ -1,0 +1,66 @@
+"""The read side of an index: one loaded generation (store, FAISS, BM25) and its embedder."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa import lexical, vectors
+from qa.embedders import Embedder, get_embedder
+from qa.errors import IndexMismatch
+from qa.generations import Layout
+from qa.indexer import FORMAT_VERSION, LEXICAL_FOLDER, STORE_FILE
+from qa.store import Store
+
+
+@dataclass
+class Index:
+    """Everything a query needs from one generation. Immutable once loaded."""
+
+    generation: str
+    manifest: dict
+    store: Store
+    vectors: "vectors.faiss.Index"
+    lexical: lexical.LexicalIndex
+    embedder: Embedder
+
+    @classmethod
+    def load(cls, index_dir: Path, embedder_name: str | None = None) -> "Index":
+        """Load the current generation; fail clearly if it was built with another embedder."""
+        folder = Layout(index_dir).current()
+        store = Store(folder / STORE_FILE, readonly=True)
+        manifest = store.manifest()
+        if manifest.get("format") != FORMAT_VERSION:
+            raise IndexMismatch(
+                f"The index at {index_dir} has format {manifest.get('format')!r}, this version "
+                f"reads {FORMAT_VERSION}: run `qa index build` to rebuild it"
+            )
+        embedder = get_embedder(embedder_name or manifest["embedder"])
+        if embedder.name != manifest["embedder"] or embedder.dimension != manifest["dimension"]:
+            raise IndexMismatch(
+                f"The index at {index_dir} was built with {manifest['embedder']} "
+                f"({manifest['dimension']} dimensions), not {embedder.name} "
+                f"({embedder.dimension}): run `qa index build --embedder {embedder.name}` "
+                "to rebuild it"
+            )
+        return cls(
+            generation=folder.name,
+            manifest=manifest,
+            store=store,
+            vectors=vectors.load(folder),
+            lexical=lexical.LexicalIndex.load(folder / LEXICAL_FOLDER),
+            embedder=embedder,
+        )
+
+    def close(self) -> None:
+        self.store.close()
+
+    def dense(
+        self, query_vector: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k chunk ids and cosine scores."""
+        return vectors.search(self.vectors, query_vector, k, allowed)
+
+    def bm25(self, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 score of every chunk (ids aligned with scores)."""
+        return self.lexical.chunk_ids, self.lexical.scores(terms)

@@ -1,0 +1,192 @@
+"""Build and update an index from a set of articles, one new generation per call.
+
+An update copies the current generation's store, deletes what left or changed, embeds only
+new and changed articles, and publishes the result atomically. Unchanged articles are never
+re-embedded: their vectors are carried in the store and the FAISS index.
+"""
+
+import time
+from contextlib import closing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from qa import lexical, vectors
+from qa.articles import Article
+from qa.chunking import ChunkSettings, chunk_article, embedding_text
+from qa.embedders import DEFAULT_EMBEDDER, get_embedder
+from qa.errors import IndexMismatch
+from qa.generations import Layout
+from qa.store import Store
+
+STORE_FILE = "store.sqlite"
+LEXICAL_FOLDER = "bm25"
+FORMAT_VERSION = 1
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class UpdateReport:
+    """What an update did, by article id."""
+
+    generation: str = ""
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    embedded_chunks: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    """Default progress callback."""
+
+
+def update_index(
+    articles: Mapping[str, Article],
+    index_dir: Path,
+    embedder_name: str | None = None,
+    chunk_settings: ChunkSettings | None = None,
+    faiss_factory: str | None = None,
+    rebuild: bool = False,
+    progress: Progress = _silent,
+    wait: bool = True,
+) -> UpdateReport:
+    """Make the index at `index_dir` reflect exactly `articles`; return what changed.
+
+    With rebuild=True (or no index yet) everything is embedded afresh, with the given
+    embedder/chunker/factory (defaults otherwise). Else the index's own settings are kept
+    and any explicit setting that differs raises IndexMismatch.
+    """
+    started = time.perf_counter()
+    layout = Layout(index_dir)
+    report = UpdateReport()
+    with layout.writer(wait=wait):
+        layout.sweep()
+        previous = None if rebuild or layout.current_name() is None else layout.current()
+        if previous is None:
+            settings = _fresh_settings(embedder_name, chunk_settings, faiss_factory)
+            stored: dict[str, str] = {}
+        else:
+            with closing(Store(previous / STORE_FILE, readonly=True)) as old:
+                settings = old.manifest()
+                stored = old.article_hashes()
+            _check_same(settings, embedder_name, chunk_settings, faiss_factory)
+        _diff(stored, articles, report)
+        if previous is not None and not report.changed:
+            report.generation = previous.name
+        else:
+            scratch = layout.scratch()
+            if previous is None:
+                store = Store(scratch / STORE_FILE)
+            else:
+                with closing(Store(previous / STORE_FILE, readonly=True)) as old:
+                    store = old.copy_to(scratch / STORE_FILE)
+            with closing(store):
+                _apply(store, settings, articles, previous, scratch, report, progress)
+            report.generation = layout.publish(scratch)
+            layout.sweep()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _diff(stored: Mapping[str, str], articles: Mapping[str, Article], report: UpdateReport) -> None:
+    """Sort article ids into added / updated / removed / unchanged by content hash."""
+    report.removed = sorted(set(stored) - set(articles))
+    report.updated = sorted(i for i, a in articles.items() if i in stored and stored[i] != a.hash)
+    report.added = [i for i in articles if i not in stored]
+    report.unchanged = len(articles) - len(report.added) - len(report.updated)
+
+
+def _fresh_settings(
+    embedder_name: str | None, chunk_settings: ChunkSettings | None, faiss_factory: str | None
+) -> dict:
+    embedder = get_embedder(embedder_name or DEFAULT_EMBEDDER)
+    return {
+        "format": FORMAT_VERSION,
+        "embedder": embedder.name,
+        "dimension": embedder.dimension,
+        "chunker": (chunk_settings or ChunkSettings()).describe(),
+        "faiss_factory": faiss_factory or vectors.DEFAULT_FACTORY,
+    }
+
+
+def _check_same(
+    settings: dict, embedder_name: str | None, chunk_settings: ChunkSettings | None,
+    faiss_factory: str | None,
+) -> None:
+    wanted = {
+        "embedder": embedder_name and get_embedder(embedder_name).name,
+        "chunker": chunk_settings and chunk_settings.describe(),
+        "faiss_factory": faiss_factory,
+    }
+    for key, value in wanted.items():
+        if value and value != settings.get(key):
+            raise IndexMismatch(
+                f"The index was built with {key} {settings.get(key)!r}, not {value!r}: "
+                "run `qa index build` to rebuild it with the new setting"
+            )
+
+
+def _apply(
+    store: Store, settings: dict, articles: Mapping[str, Article], previous: Path | None,
+    scratch: Path, report: UpdateReport, progress: Progress,
+) -> None:
+    embedder = get_embedder(settings["embedder"])
+    chunker = ChunkSettings(**settings["chunker"])
+    fresh = [articles[i] for i in report.added + report.updated]
+    chunked = [(article, chunk_article(article, chunker, embedder.count_tokens)) for article in fresh]
+    texts = [embedding_text(a.title, chunk.text) for a, chunks in chunked for chunk in chunks]
+    progress("embedding", 0, len(texts))
+    new_vectors = _embed(embedder, texts, progress)
+    report.embedded_chunks = len(texts)
+
+    with store.transaction():
+        removed_ids = store.delete_articles(report.removed + report.updated)
+        added_ids: list[int] = []
+        offset = 0
+        for article, chunks in chunked:
+            block = new_vectors[offset : offset + len(chunks)]
+            tokens = [lexical.tokenize(f"{article.title} {chunk.text}") for chunk in chunks]
+            added_ids += store.insert_article(article, chunks, tokens, block)
+            offset += len(chunks)
+        store.set_manifest({**settings, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+
+    progress("writing", 0, 1)
+    _write_vectors(store, settings, previous, scratch, removed_ids, added_ids, new_vectors)
+    ids, token_lists = zip(*store.all_tokens(), strict=True) if store.count_chunks() else ((), ())
+    lexical.LexicalIndex.build(token_lists, np.asarray(ids, dtype=np.int64)).save(
+        scratch / LEXICAL_FOLDER
+    )
+    progress("writing", 1, 1)
+
+
+def _embed(embedder, texts: list[str], progress: Progress) -> np.ndarray:
+    """Embed in batches, reporting progress after each."""
+    out = np.empty((len(texts), embedder.dimension), dtype=np.float32)
+    step = embedder.batch_size
+    for start in range(0, len(texts), step):
+        out[start : start + step] = embedder.encode_passages(texts[start : start + step])
+        progress("embedding", min(start + step, len(texts)), len(texts))
+    return out
+
+
+def _write_vectors(
+    store: Store, settings: dict, previous: Path | None, scratch: Path, removed_ids: list[int],
+    added_ids: list[int], new_vectors: np.ndarray,
+) -> None:
+    """Carry the previous FAISS index forward with the changes, or rebuild it from the store."""
+    index = vectors.load(previous) if previous is not None else None
+    if index is None or not vectors.remove(index, removed_ids):
+        ids, stored_vectors = store.all_vectors(settings["dimension"])
+        index = vectors.build(settings["dimension"], settings["faiss_factory"], ids, stored_vectors)
+    else:
+        vectors.add(index, added_ids, new_vectors)
+    vectors.save(index, scratch)
