@@ -12,7 +12,7 @@ _UNSAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def content_hash(text: str) -> str:
-    """SHA-256 of the clean text: the identity used to skip exact duplicates and unchanged articles."""
+    """SHA-256 of the clean text: identifies exact duplicates and unchanged articles."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

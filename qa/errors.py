@@ -1,4 +1,4 @@
-"""Named exceptions. Each message says what to do next; the CLI and the API map them in one place."""
+"""Named exceptions whose messages say what to do next; the CLI and API map them in one place."""
 
 
 class QAError(Exception):

@@ -25,7 +25,9 @@ class Index:
     embedder: Embedder
 
     @classmethod
-    def load(cls, index_dir: Path, embedder_name: str | None = None) -> "Index":
+    def load(
+        cls, index_dir: Path, embedder_name: str | None = None, embedder: Embedder | None = None
+    ) -> "Index":
         """Load the current generation; fail clearly if it was built with another embedder."""
         folder = Layout(index_dir).current()
         store = Store(folder / STORE_FILE, readonly=True)
@@ -35,7 +37,7 @@ class Index:
                 f"The index at {index_dir} has format {manifest.get('format')!r}, this version "
                 f"reads {FORMAT_VERSION}: run `qa index build` to rebuild it"
             )
-        embedder = get_embedder(embedder_name or manifest["embedder"])
+        embedder = embedder or get_embedder(embedder_name or manifest["embedder"])
         if embedder.name != manifest["embedder"] or embedder.dimension != manifest["dimension"]:
             raise IndexMismatch(
                 f"The index at {index_dir} was built with {manifest['embedder']} "

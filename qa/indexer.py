@@ -6,8 +6,8 @@ re-embedded: their vectors are carried in the store and the FAISS index.
 """
 
 import time
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import closing
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import numpy as np
 from qa import lexical, vectors
 from qa.articles import Article
 from qa.chunking import ChunkSettings, chunk_article, embedding_text
-from qa.embedders import DEFAULT_EMBEDDER, get_embedder
+from qa.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 from qa.errors import IndexMismatch
 from qa.generations import Layout
 from qa.store import Store
@@ -49,37 +49,103 @@ def _silent(stage: str, done: int, total: int) -> None:
     """Default progress callback."""
 
 
-def update_index(
+def sync_index(
     articles: Mapping[str, Article],
     index_dir: Path,
+    rebuild: bool = False,
     embedder_name: str | None = None,
     chunk_settings: ChunkSettings | None = None,
     faiss_factory: str | None = None,
-    rebuild: bool = False,
+    embedder: Embedder | None = None,
     progress: Progress = _silent,
     wait: bool = True,
 ) -> UpdateReport:
-    """Make the index at `index_dir` reflect exactly `articles`; return what changed.
+    """Make the index at `index_dir` hold exactly `articles`; return what changed.
 
     With rebuild=True (or no index yet) everything is embedded afresh, with the given
     embedder/chunker/factory (defaults otherwise). Else the index's own settings are kept
-    and any explicit setting that differs raises IndexMismatch.
+    and any explicit setting that differs raises IndexMismatch. `embedder`, when given, is
+    used instead of loading one by name (benchmarks pass a cached one).
     """
+
+    def plan(stored: Mapping[str, str], report: UpdateReport) -> list[Article]:
+        report.removed = sorted(set(stored) - set(articles))
+        fresh = [a for i, a in articles.items() if stored.get(i) != a.hash]
+        report.updated = sorted(a.id for a in fresh if a.id in stored)
+        report.added = [a.id for a in fresh if a.id not in stored]
+        report.unchanged = len(articles) - len(fresh)
+        return fresh
+
+    settings = {
+        "embedder_name": embedder_name,
+        "chunk_settings": chunk_settings,
+        "faiss_factory": faiss_factory,
+    }
+    return _update(index_dir, plan, rebuild, settings, embedder, progress, wait)
+
+
+def apply_changes(
+    index_dir: Path,
+    upserts: Sequence[Article] = (),
+    deletions: Sequence[str] = (),
+    embedder: Embedder | None = None,
+    progress: Progress = _silent,
+    wait: bool = True,
+) -> UpdateReport:
+    """Add or replace `upserts` and drop `deletions`, leaving every other article as it is.
+
+    Costs nothing per unchanged article, unlike `sync_index`, which needs the whole corpus.
+    """
+
+    def plan(stored: Mapping[str, str], report: UpdateReport) -> list[Article]:
+        latest = {article.id: article for article in upserts}
+        report.removed = sorted({i for i in deletions if i in stored} - set(latest))
+        fresh = [a for a in latest.values() if stored.get(a.id) != a.hash]
+        report.updated = sorted(a.id for a in fresh if a.id in stored)
+        report.added = [a.id for a in fresh if a.id not in stored]
+        report.unchanged = len(latest) - len(fresh)
+        return fresh
+
+    return _update(index_dir, plan, False, {}, embedder, progress, wait)
+
+
+Plan = Callable[[Mapping[str, str], UpdateReport], list[Article]]
+
+
+def _update(
+    index_dir: Path,
+    plan: Plan,
+    rebuild: bool,
+    requested: dict,
+    embedder: Embedder | None,
+    progress: Progress,
+    wait: bool,
+) -> UpdateReport:
+    """Under the writer lock: plan against the current generation, write and publish the next."""
     started = time.perf_counter()
     layout = Layout(index_dir)
     report = UpdateReport()
+    embedder_name = embedder.name if embedder else requested.get("embedder_name")
     with layout.writer(wait=wait):
         layout.sweep()
         previous = None if rebuild or layout.current_name() is None else layout.current()
         if previous is None:
-            settings = _fresh_settings(embedder_name, chunk_settings, faiss_factory)
+            embedder = embedder or get_embedder(embedder_name or DEFAULT_EMBEDDER)
+            settings = _fresh_settings(
+                embedder, requested.get("chunk_settings"), requested.get("faiss_factory")
+            )
             stored: dict[str, str] = {}
         else:
             with closing(Store(previous / STORE_FILE, readonly=True)) as old:
                 settings = old.manifest()
                 stored = old.article_hashes()
-            _check_same(settings, embedder_name, chunk_settings, faiss_factory)
-        _diff(stored, articles, report)
+            _check_same(
+                settings,
+                embedder_name,
+                requested.get("chunk_settings"),
+                requested.get("faiss_factory"),
+            )
+        fresh = plan(stored, report)
         if previous is not None and not report.changed:
             report.generation = previous.name
         else:
@@ -90,25 +156,17 @@ def update_index(
                 with closing(Store(previous / STORE_FILE, readonly=True)) as old:
                     store = old.copy_to(scratch / STORE_FILE)
             with closing(store):
-                _apply(store, settings, articles, previous, scratch, report, progress)
+                embedder = embedder or get_embedder(settings["embedder"])
+                _apply(store, settings, embedder, fresh, report, previous, scratch, progress)
             report.generation = layout.publish(scratch)
             layout.sweep()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _diff(stored: Mapping[str, str], articles: Mapping[str, Article], report: UpdateReport) -> None:
-    """Sort article ids into added / updated / removed / unchanged by content hash."""
-    report.removed = sorted(set(stored) - set(articles))
-    report.updated = sorted(i for i, a in articles.items() if i in stored and stored[i] != a.hash)
-    report.added = [i for i in articles if i not in stored]
-    report.unchanged = len(articles) - len(report.added) - len(report.updated)
-
-
 def _fresh_settings(
-    embedder_name: str | None, chunk_settings: ChunkSettings | None, faiss_factory: str | None
+    embedder: Embedder, chunk_settings: ChunkSettings | None, faiss_factory: str | None
 ) -> dict:
-    embedder = get_embedder(embedder_name or DEFAULT_EMBEDDER)
     return {
         "format": FORMAT_VERSION,
         "embedder": embedder.name,
@@ -119,7 +177,9 @@ def _fresh_settings(
 
 
 def _check_same(
-    settings: dict, embedder_name: str | None, chunk_settings: ChunkSettings | None,
+    settings: dict,
+    embedder_name: str | None,
+    chunk_settings: ChunkSettings | None,
     faiss_factory: str | None,
 ) -> None:
     wanted = {
@@ -136,13 +196,20 @@ def _check_same(
 
 
 def _apply(
-    store: Store, settings: dict, articles: Mapping[str, Article], previous: Path | None,
-    scratch: Path, report: UpdateReport, progress: Progress,
+    store: Store,
+    settings: dict,
+    embedder: Embedder,
+    fresh: list[Article],
+    report: UpdateReport,
+    previous: Path | None,
+    scratch: Path,
+    progress: Progress,
 ) -> None:
-    embedder = get_embedder(settings["embedder"])
+    """Embed `fresh`, rewrite the store, and write the FAISS and BM25 halves into `scratch`."""
     chunker = ChunkSettings(**settings["chunker"])
-    fresh = [articles[i] for i in report.added + report.updated]
-    chunked = [(article, chunk_article(article, chunker, embedder.count_tokens)) for article in fresh]
+    chunked = [
+        (article, chunk_article(article, chunker, embedder.count_tokens)) for article in fresh
+    ]
     texts = [embedding_text(a.title, chunk.text) for a, chunks in chunked for chunk in chunks]
     progress("embedding", 0, len(texts))
     new_vectors = _embed(embedder, texts, progress)
@@ -168,7 +235,7 @@ def _apply(
     progress("writing", 1, 1)
 
 
-def _embed(embedder, texts: list[str], progress: Progress) -> np.ndarray:
+def _embed(embedder: Embedder, texts: list[str], progress: Progress) -> np.ndarray:
     """Embed in batches, reporting progress after each."""
     out = np.empty((len(texts), embedder.dimension), dtype=np.float32)
     step = embedder.batch_size
@@ -179,8 +246,13 @@ def _embed(embedder, texts: list[str], progress: Progress) -> np.ndarray:
 
 
 def _write_vectors(
-    store: Store, settings: dict, previous: Path | None, scratch: Path, removed_ids: list[int],
-    added_ids: list[int], new_vectors: np.ndarray,
+    store: Store,
+    settings: dict,
+    previous: Path | None,
+    scratch: Path,
+    removed_ids: list[int],
+    added_ids: list[int],
+    new_vectors: np.ndarray,
 ) -> None:
     """Carry the previous FAISS index forward with the changes, or rebuild it from the store."""
     index = vectors.load(previous) if previous is not None else None

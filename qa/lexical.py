@@ -74,9 +74,37 @@ class LexicalIndex:
         """The terms that occur somewhere in the corpus (bm25s rejects unknown ones)."""
         return [term for term in terms if term in (self.vocabulary or {})]
 
+    def coverage(self, terms: Sequence[str], positions: np.ndarray) -> np.ndarray:
+        """Share of the query's IDF mass that each document at `positions` contains.
+
+        Terms the corpus has never seen count with the highest IDF, so a question in another
+        language than the corpus, which BM25 can only match on a few names, scores low.
+        """
+        unique = list(dict.fromkeys(terms))
+        covered = np.zeros(len(positions), dtype=np.float32)
+        if not unique or not len(positions):
+            return covered
+        total_docs = max(len(self.chunk_ids), 1)
+        matrix = self.retriever.scores if self.vocabulary else None
+        total = 0.0
+        for term in unique:
+            column = (self.vocabulary or {}).get(term)
+            if column is None or matrix is None:
+                total += _idf(0, total_docs)
+                continue
+            docs = matrix["indices"][matrix["indptr"][column] : matrix["indptr"][column + 1]]
+            weight = _idf(len(docs), total_docs)
+            total += weight
+            covered += weight * np.isin(positions, docs)
+        return covered / total
+
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query `terms` (zeros when none is known)."""
         known = self.known_terms(terms)
         if not known or not len(self.chunk_ids):
             return np.zeros(len(self.chunk_ids), dtype=np.float32)
         return np.asarray(self.retriever.get_scores(known), dtype=np.float32)
+
+
+def _idf(document_frequency: int, total_docs: int) -> float:
+    return float(np.log(1 + (total_docs - document_frequency + 0.5) / (document_frequency + 0.5)))

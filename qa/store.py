@@ -18,7 +18,8 @@ from qa.chunking import Chunk
 
 
 def _m001_initial(db: sqlite3.Connection) -> None:
-    db.executescript(
+    _run_script(
+        db,
         """
         CREATE TABLE articles (
             id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT NOT NULL, url TEXT,
@@ -33,8 +34,15 @@ def _m001_initial(db: sqlite3.Connection) -> None:
         );
         CREATE INDEX chunks_article ON chunks(article_id);
         CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        """
+        """,
     )
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run `;`-separated statements inside the caller's transaction (executescript commits)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial]
@@ -145,24 +153,43 @@ class Store:
         return removed
 
     def insert_article(
-        self, article: Article, chunks: Sequence[Chunk], tokens: Sequence[list[str]],
+        self,
+        article: Article,
+        chunks: Sequence[Chunk],
+        tokens: Sequence[list[str]],
         vectors: np.ndarray,
     ) -> list[int]:
         """Insert an article with its chunks; return the new chunk ids (the FAISS ids)."""
         self.db.execute(
             "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (article.id, article.title, article.source, article.url,
-             article.published.isoformat() if article.published else None,
-             article.language, article.path, article.hash, article.text),
+            (
+                article.id,
+                article.title,
+                article.source,
+                article.url,
+                article.published.isoformat() if article.published else None,
+                article.language,
+                article.path,
+                article.hash,
+                article.text,
+            ),
         )
         next_id = self.db.execute("SELECT coalesce(max(id), -1) + 1 FROM chunks").fetchone()[0]
         ids = list(range(next_id, next_id + len(chunks)))
         self.db.executemany(
-            'INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (chunk_id, article.id, chunk.ordinal, chunk.start, chunk.end, chunk.text,
-                 json.dumps(chunk.sentences), " ".join(terms),
-                 np.asarray(vector, dtype=np.float32).tobytes())
+                (
+                    chunk_id,
+                    article.id,
+                    chunk.ordinal,
+                    chunk.start,
+                    chunk.end,
+                    chunk.text,
+                    json.dumps(chunk.sentences),
+                    " ".join(terms),
+                    np.asarray(vector, dtype=np.float32).tobytes(),
+                )
                 for chunk_id, chunk, terms, vector in zip(ids, chunks, tokens, vectors, strict=True)
             ],
         )
@@ -199,7 +226,10 @@ class Store:
         return ids, vectors.reshape(len(rows), dimension)
 
     def filter_chunk_ids(
-        self, source: str | None = None, since: date | None = None, until: date | None = None,
+        self,
+        source: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
         language: str | None = None,
     ) -> np.ndarray:
         """Ids of the chunks whose article passes every given filter."""
@@ -238,16 +268,43 @@ class _Commit:
 def _article(row: tuple) -> Article:
     article_id, title, source, url, published, language, path, _hash, text = row
     return Article(
-        id=article_id, title=title, source=source, url=url, language=language, path=path,
-        published=date.fromisoformat(published) if published else None, text=text,
+        id=article_id,
+        title=title,
+        source=source,
+        url=url,
+        language=language,
+        path=path,
+        published=date.fromisoformat(published) if published else None,
+        text=text,
     )
 
 
 def _stored_chunk(row: tuple) -> StoredChunk:
-    (chunk_id, article_id, ordinal, start, end, text, sentences,
-     title, source, url, published, language) = row
+    (
+        chunk_id,
+        article_id,
+        ordinal,
+        start,
+        end,
+        text,
+        sentences,
+        title,
+        source,
+        url,
+        published,
+        language,
+    ) = row
     return StoredChunk(
-        id=chunk_id, article_id=article_id, ordinal=ordinal, start=start, end=end, text=text,
-        sentences=tuple(tuple(span) for span in json.loads(sentences)), title=title,
-        source=source, url=url, published=published, language=language,
+        id=chunk_id,
+        article_id=article_id,
+        ordinal=ordinal,
+        start=start,
+        end=end,
+        text=text,
+        sentences=tuple(tuple(span) for span in json.loads(sentences)),
+        title=title,
+        source=source,
+        url=url,
+        published=published,
+        language=language,
     )

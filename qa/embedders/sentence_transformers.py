@@ -1,4 +1,4 @@
-"""Any sentence-transformers model, by hub name or local path (hub access is off here: use paths)."""
+"""Any sentence-transformers model, by hub name or local path (no hub access here: use paths)."""
 
 import numpy as np
 

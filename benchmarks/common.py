@@ -1,0 +1,40 @@
+"""What the benchmark scripts share: the embedding cache and benchmark indexes."""
+
+import sys
+from pathlib import Path
+
+from qa.articles import Article
+from qa.embedders import DEFAULT_EMBEDDER, get_embedder
+from qa.embedders.cached import CachedEmbedder
+from qa.index import Index
+from qa.indexer import sync_index
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / "cache"
+sys.path.insert(0, str(HERE))
+
+from evaldata import Benchmark  # noqa: E402
+
+
+def cached_embedder(name: str = DEFAULT_EMBEDDER) -> CachedEmbedder:
+    """The embedder with a persistent cache: each text is embedded once across runs."""
+    safe = name.replace("/", "_").replace(":", "_")
+    return CachedEmbedder(get_embedder(name), CACHE / f"embeddings-{safe}.sqlite")
+
+
+def benchmark_index(bench: Benchmark, embedder: CachedEmbedder) -> Index:
+    """An index over the benchmark's passages as articles (built on first use, then reused)."""
+    articles = {
+        pid: Article(id=pid, title="", text=text, source=bench.name)
+        for pid, text in bench.passages.items()
+    }
+    folder = CACHE / f"index-{bench.name}"
+    report = sync_index(articles, folder, embedder=embedder, progress=_progress)
+    if report.changed:
+        print(f"  indexed {bench.name}: {report.embedded_chunks} chunks in {report.seconds:.0f}s")
+    return Index.load(folder, embedder=embedder)
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    if stage == "embedding" and total and (done == total or done % 512 == 0):
+        print(f"  embedding {done}/{total}", file=sys.stderr, flush=True)

@@ -1,0 +1,164 @@
+"""Dense, BM25 and hybrid retrieval over one loaded index, with filters and per-article grouping.
+
+Hybrid is a weighted sum of normalised scores, not rank fusion: naive reciprocal-rank fusion
+lets BM25 drag a good dense ranking down, worst when an English question meets Indonesian
+passages and BM25 only matches a few names. Here BM25 counts per passage by how much of the
+question's term weight (IDF) the passage actually covers, and less when the question and the
+passage are in different languages. See docs/benchmarks.md for the tuning and the figures.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+import numpy as np
+
+from qa import lexical
+from qa.index import Index
+from qa.language import detect_language
+from qa.store import StoredChunk
+
+
+class Mode(StrEnum):
+    hybrid = "hybrid"
+    dense = "dense"
+    bm25 = "bm25"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict results to articles from one outlet, a date range, a language."""
+
+    source: str | None = None
+    since: date | None = None
+    until: date | None = None
+    language: str | None = None
+
+    def __bool__(self) -> bool:
+        return any((self.source, self.since, self.until, self.language))
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """How much BM25 counts next to dense similarity (tuned on the benchmarks' train splits)."""
+
+    same_language: float = 0.3
+    cross_language: float = 0.1
+    dense_scale: float = 0.05  # cosine points that count as one unit of normalised BM25
+    pool: int = 50  # candidates taken from each retriever
+
+
+DEFAULT_WEIGHTS = FusionWeights()
+
+
+@dataclass
+class Hit:
+    """One retrieved passage with the scores that ranked it."""
+
+    chunk: StoredChunk
+    score: float
+    dense: float
+    lexical: float
+
+
+@dataclass
+class Candidates:
+    """Per-candidate scores gathered from both retrievers, aligned by position."""
+
+    ids: np.ndarray
+    dense: np.ndarray
+    bm25: np.ndarray
+    coverage: np.ndarray
+
+
+def search(
+    index: Index,
+    query: str,
+    k: int = 10,
+    mode: Mode = Mode.hybrid,
+    filters: Filters = Filters(),
+    per_article: int = 2,
+    weights: FusionWeights = DEFAULT_WEIGHTS,
+) -> list[Hit]:
+    """The best `k` passages for `query`, at most `per_article` from any one article."""
+    allowed = index.store.filter_chunk_ids(**vars(filters)) if filters else None
+    pool = max(weights.pool, k * per_article * 3)
+    candidates = gather(index, query, mode, pool, allowed)
+    chunks = index.store.chunks(candidates.ids.tolist())
+    if mode == Mode.dense:
+        scores = candidates.dense
+    elif mode == Mode.bm25:
+        scores = candidates.bm25
+    else:
+        languages = [chunks[int(i)].language for i in candidates.ids]
+        scores = fuse(candidates, detect_language(query), languages, weights)
+    return _grouped(candidates, chunks, scores, k, per_article)
+
+
+def gather(
+    index: Index, query: str, mode: Mode, pool: int, allowed: np.ndarray | None
+) -> Candidates:
+    """Candidate chunk ids from the retrievers `mode` uses, with both scores for each."""
+    terms = lexical.tokenize(query)
+    bm25_ids, bm25_all = index.bm25(terms)
+    if allowed is not None:
+        bm25_all = np.where(np.isin(bm25_ids, allowed), bm25_all, 0.0)
+    ids: list[np.ndarray] = []
+    query_vector = None
+    if mode != Mode.bm25:
+        query_vector = index.embedder.encode_queries([query])[0]
+        dense_ids, _ = index.dense(query_vector, pool, allowed)
+        ids.append(dense_ids)
+    if mode != Mode.dense:
+        top = np.argsort(-bm25_all)[:pool]
+        ids.append(bm25_ids[top[bm25_all[top] > 0]])
+    candidate_ids = np.unique(np.concatenate(ids)) if ids else np.empty(0, dtype=np.int64)
+    positions = np.searchsorted(bm25_ids, candidate_ids)
+    bm25 = bm25_all[positions] if len(candidate_ids) else np.empty(0, dtype=np.float32)
+    if query_vector is not None and len(candidate_ids):
+        dense = index.vectors.reconstruct_batch(candidate_ids) @ query_vector
+    else:
+        dense = np.zeros(len(candidate_ids), dtype=np.float32)
+    coverage = index.lexical.coverage(terms, positions)
+    return Candidates(candidate_ids, dense, bm25, coverage)
+
+
+def fuse(
+    candidates: Candidates, query_language: str, languages: list[str], weights: FusionWeights
+) -> np.ndarray:
+    """Dense similarity plus BM25 weighted by term coverage and language agreement."""
+    if not len(candidates.ids):
+        return candidates.dense
+    top_bm25 = float(candidates.bm25.max()) or 1.0
+    same = np.array([language == query_language for language in languages])
+    weight = np.where(same, weights.same_language, weights.cross_language)
+    lexical_part = weight * candidates.coverage * candidates.bm25 / top_bm25
+    return candidates.dense / weights.dense_scale + lexical_part / 1.0
+
+
+def _grouped(
+    candidates: Candidates,
+    chunks: dict[int, StoredChunk],
+    scores: np.ndarray,
+    k: int,
+    per_article: int,
+) -> list[Hit]:
+    """Walk the ranking, keeping at most `per_article` passages of each article."""
+    taken: dict[str, int] = {}
+    hits: list[Hit] = []
+    for position in np.argsort(-scores, kind="stable"):
+        chunk = chunks[int(candidates.ids[position])]
+        if taken.get(chunk.article_id, 0) >= per_article:
+            continue
+        taken[chunk.article_id] = taken.get(chunk.article_id, 0) + 1
+        hits.append(
+            Hit(
+                chunk,
+                float(scores[position]),
+                float(candidates.dense[position]),
+                float(candidates.bm25[position]),
+            )
+        )
+        if len(hits) == k:
+            break
+    return hits
