@@ -1,0 +1,95 @@
+"""`qa corpus ...`: look at the article files before they are indexed."""
+
+from pathlib import Path
+
+import click
+
+from qa.cli.common import clean_errors
+from qa.corpus import scan_corpus
+
+TITLE_WIDTH = 48
+
+
+def _cut(value: str, width: int) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def _table(headers: list[str], rows: list[list[str]], right: tuple[int, ...] = ()) -> str:
+    """Rows under headers in aligned columns; columns in `right` aligned right (numbers)."""
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+
+    def line(row: list[str]) -> str:
+        cells = [
+            cell.rjust(width) if i in right else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        return "  ".join(cells).rstrip()
+
+    return "\n".join(line(row) for row in [headers, *rows])
+
+
+@click.group()
+def corpus() -> None:
+    """Look at the corpus: the folder of article files.
+
+    \b
+    Example:
+        qa corpus check corpus/
+    """
+
+
+@corpus.command()
+@click.argument(
+    "folder",
+    required=False,
+    default="corpus",
+    envvar="QA_CORPUS",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+)
+@clean_errors
+def check(folder: Path) -> None:
+    """Read every article file in FOLDER (default: corpus, env QA_CORPUS) and list what was found.
+
+    Prints a table of the articles (id, title, outlet, date, language, characters) and one of
+    the problems (level, file:line, message). Exits with status 1 when a file or a line could
+    not be read, 0 otherwise (warnings and notes do not fail).
+
+    Files read: .md (YAML front matter), .txt (pages scraped from news sites), .html (saved
+    pages), .jsonl and .json (bulk: one article per line or object). Hidden files are skipped.
+
+    \b
+    Example:
+        $ qa corpus check corpus/
+        ID                                   TITLE                       OUTLET     DATE ...
+        rmol-2021-09-10-asean-slom-17        Dorong Penguatan Kerjasa…   Rmol.id    2021-09-10 ...
+        ...
+        5 articles, 0 errors, 0 warnings
+    """
+    scan = scan_corpus(folder)
+    articles = list(scan.articles.values())
+    if articles:
+        rows = [
+            [
+                article.id,
+                _cut(article.title, TITLE_WIDTH),
+                article.source or "-",
+                article.published.isoformat() if article.published else "-",
+                article.language,
+                str(len(article.text)),
+            ]
+            for article in articles
+        ]
+        headers = ["ID", "TITLE", "OUTLET", "DATE", "LANG", "CHARS"]
+        click.echo(_table(headers, rows, right=(5,)))
+    if scan.problems:
+        click.echo()
+        rows = [[p.level, p.where, p.message] for p in scan.problems]
+        click.echo(_table(["LEVEL", "WHERE", "PROBLEM"], rows))
+    counts = {level: sum(p.level == level for p in scan.problems) for level in ("error", "warning")}
+    click.echo(
+        f"\n{len(articles)} article{'s' * (len(articles) != 1)}, "
+        f"{counts['error']} error{'s' * (counts['error'] != 1)}, "
+        f"{counts['warning']} warning{'s' * (counts['warning'] != 1)}"
+    )
+    if scan.errors:
+        raise click.exceptions.Exit(1)

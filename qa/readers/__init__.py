@@ -1,0 +1,71 @@
+"""Readers, chosen by file suffix, that turn one file into articles (and problems).
+
+Every reader is a function `(path) -> Iterator[Article | Problem]`. Whatever goes wrong with the
+file as a whole is raised as IngestError; `read_file` turns it into a problem, so that no file
+stops a run. Bulk readers report a bad line and go on with the next.
+"""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from qa.articles import id_from_path
+from qa.errors import IngestError
+from qa.readers.base import Problem, Result
+from qa.readers.html import read_html
+from qa.readers.markdown import front_matter_id, read_markdown
+from qa.readers.records import read_json, read_jsonl, record_ids
+from qa.readers.scraped import read_scraped
+
+Reader = Callable[[Path], Iterator[Result]]
+
+READERS: dict[str, Reader] = {
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".txt": read_scraped,
+    ".html": read_html,
+    ".htm": read_html,
+    ".jsonl": read_jsonl,
+    ".json": read_json,
+}
+BULK_SUFFIXES = frozenset({".jsonl", ".json"})
+
+__all__ = ["BULK_SUFFIXES", "READERS", "Problem", "Result", "file_ids", "read_file", "reader_for"]
+
+
+def reader_for(path: Path) -> Reader | None:
+    """The reader for `path`'s suffix, or None for a file type we do not read."""
+    return READERS.get(path.suffix.lower())
+
+
+def read_file(path: Path) -> Iterator[Result]:
+    """Every article in `path`, with the problems met on the way; never raises for bad input."""
+    reader = reader_for(path)
+    if reader is None:
+        known = " ".join(sorted(READERS))
+        yield Problem(str(path), f"skipped: not an article file ({known})", None, "note")
+        return
+    try:
+        yield from reader(path)
+    except IngestError as error:
+        yield Problem.from_error(error)
+    except OSError as error:
+        yield Problem(str(path), f"could not read the file: {error.strerror or error}")
+
+
+def file_ids(path: Path) -> list[str]:
+    """The ids of the articles in `path`, found cheaply (no cleaning, no HTML parsing).
+
+    Unreadable files and records have no ids. Used to find where an id lives before replacing
+    or removing it.
+    """
+    suffix = path.suffix.lower()
+    try:
+        if suffix in BULK_SUFFIXES:
+            return list(record_ids(path))
+        if suffix in (".md", ".markdown", ".txt"):
+            return [front_matter_id(path)]
+        if suffix in READERS:
+            return [id_from_path(path)]
+    except (IngestError, OSError):
+        return []
+    return []

@@ -1,0 +1,286 @@
+"""The scraped-page cleaner on the raw seed articles in shared/seeds (beside the repository)."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from qa.articles import Article
+from qa.readers import read_file
+from qa.readers.scraped import parse_page
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"
+
+# file stem: outlet, date, title (None: the page has no title line), first and last sentences,
+# and lines of the page that are furniture and must be gone.
+EXPECTED = {
+    "000_1efd84fcf124b8e2": dict(
+        source="Tribunnews.com",
+        published=date(2023, 7, 21),
+        title="Kemnaker sebut belum ada kejelasan soal hasil seleksi Policy Consulting Program "
+        "for Improvement of OSH Law and Policies dari Pemerintah Korea",
+        first="Pemerintah Indonesia dan pemerintah Korea Selatan terus memperkuat kerja sama "
+        "bidang ketenagakerjaan.",
+        last="khususnya dalam mempromosikan topik-topik ketenagakerjaan dan pengembangan serta "
+        'perluasan kesempatan kerja," tutup Anwar.',
+        junk=[
+            "date 2023-07",
+            "TRIBUNNEWS.COM",
+            "saat membuka Rapat Koordinasi Persiapan Pertemuan ke-12",  # header photo caption
+            "usai menutup EWG Kelima di Jakarta",  # photo caption in the body
+            "(dok. Kemnaker)",
+            "Baca juga",
+            "Kasir Hingga Teller Bakal Diganti Digital",
+        ],
+    ),
+    "001_a7c6ede21aba5c49": dict(
+        source="Suara.com",
+        published=date(2020, 10, 27),
+        title=None,
+        first="Sekertaris Jenderal Kementerian Ketenagakerjaan, Anwar Sanusi menyatakan bahwa "
+        "negara-negara ASEAN dan 3 negara mitra",
+        last='"Jadi ini sifatnya lebih mempererat kerja sama dalam bidang ketenagakerjaan '
+        'ASEAN +3," ujarnya.',
+        junk=[
+            "Suara.com -",
+            "Baca Juga",
+            "Berita Terkait",
+            "Ini Daftar Lengkap Upah Minimum Provinsi se-Indonesia Tahun Depan",
+            "Tingkatkan Standar Hidup, Indonesia dan Swiss Kerja Sama Ketenagakerjaan",
+            "Terpopuler",
+            "27 Kode Redeem FC Mobile",
+            "Pilihan",
+            "Menkeu Purbaya Mau Tangkap Pelaku Bisnis Thrifting",
+            "Terkini",
+            "Jejak Korupsi POME",
+        ],
+    ),
+    "002_1762f880eb5c61fe": dict(
+        source="Rmol.id",
+        published=date(2021, 9, 10),
+        title="Dorong Penguatan Kerjasama, Kemnaker Ajak ASEAN Wujudkan Visi Program Kerja "
+        "2021-2025",
+        first="Para pejabat senior bidang ketenagakerjaan negara-negara ASEAN diharapkan bisa "
+        "memperkuat kerjasama",
+        last="untuk meringankan dampak pandemi pada pekerja serta keberlanjutan bisnis.",
+        junk=[
+            "Dinamika",
+            "Anwar Sanusi/Ist",
+            "LAPORAN",
+            "SARAH MEILIANA GUNAWAN",
+            "11:43 WIB",
+            "Populer",
+            "Enak Jadi Mulyono",
+            "Kamis, 12 Februari 2026",
+            "UPDATE",
+            "Tips Aman Belanja Online Ramadan 2026",
+            "Pelonggaran Sertifikasi Halal",
+            "Selengkapnya",
+        ],
+    ),
+    "003_e18edbe9415349a5": dict(
+        source="Indoposco.id",
+        published=date(2024, 5, 13),
+        title="Libatkan 3 Lembaga Internasional, Kemnaker Ajak Kembangkan SDM Ketenagakerjaan",
+        first="Kementerian Ketenagakerjaan (Kemnaker) mengajak tiga lembaga internasional dalam "
+        "pengembangan SDM ketenagakerjaan di Indonesia.",
+        last="agar pelatihan yang diberikan tepat sasaran baik itu secara kualitas maupun "
+        "kuantitas,” ujarnya.",
+        junk=["INDOPOSCO.ID", "(nas)"],
+    ),
+    "004_5a4b5547b8409c0c": dict(
+        source="Liputan6.com",
+        published=date(2023, 11, 2),
+        title=None,
+        first="Sekretaris Jenderal Kementerian Ketenagakerjaan, Anwar Sanusi melakukan "
+        "pertemuan bilateral",
+        last='dengan kebutuhan dunia usaha dan dunia industri," katanya.',
+        junk=["Liputan6.com", "Baca Juga", "Advertisement", "(*)"],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def articles() -> dict[str, Article]:
+    assert SEEDS.is_dir(), f"seed articles not found at {SEEDS} (shared/ beside the repository)"
+    found = {}
+    for path in sorted(SEEDS.glob("*.txt")):
+        items = list(read_file(path))
+        assert all(isinstance(item, Article) for item in items), items
+        (found[path.stem],) = items
+    return found
+
+
+def test_all_seeds_read(articles):
+    assert sorted(articles) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("stem", sorted(EXPECTED))
+def test_metadata(articles, stem):
+    article, expected = articles[stem], EXPECTED[stem]
+    assert article.id == stem
+    assert article.source == expected["source"]
+    assert article.published == expected["published"]
+    assert article.language == "id"
+    assert article.path == str(SEEDS / f"{stem}.txt")
+    if expected["title"]:
+        assert article.title == expected["title"]
+    else:  # no title line on the page: the lead's first words stand in
+        assert article.title.rstrip("…") in article.text.split("\n")[0]
+
+
+@pytest.mark.parametrize("stem", sorted(EXPECTED))
+def test_body_kept_whole_and_junk_gone(articles, stem):
+    article, expected = articles[stem], EXPECTED[stem]
+    assert article.text.startswith(expected["first"])
+    assert article.text.endswith(expected["last"])
+    for junk in expected["junk"]:
+        assert junk not in article.text, junk
+
+
+def test_every_sentence_of_the_article_survives(articles):
+    raw = (SEEDS / "000_1efd84fcf124b8e2.txt").read_text(encoding="utf-8").split("\n")
+    body = [line.strip() for line in raw[2:] if line.strip()]
+    furniture = {
+        "Sekretaris Jenderal Kemnaker, Anwar Sanusi, usai menutup EWG Kelima di Jakarta, "
+        "Jumat (19/8/2022). (dok. Kemnaker)",
+        "Baca juga: Kemnaker Prediksi Pekerjaan yang Meningkat di Masa Depan, Kasir Hingga "
+        "Teller Bakal Diganti Digital",
+    }
+    kept = articles["000_1efd84fcf124b8e2"].text.split("\n\n")
+    assert kept == [line.removeprefix("TRIBUNNEWS.COM, INDORE - ") for line in body
+                    if line not in furniture]  # fmt: skip
+
+
+def test_heading_inside_article_stays(articles):
+    assert "\n\nGelar Pelatihan Vokasi\n\n" in articles["004_5a4b5547b8409c0c"].text
+
+
+def test_whitespace_runs_collapse(articles):
+    assert "Thailand, Indonesia, dan Sekretariat ASEAN" in articles["002_1762f880eb5c61fe"].text
+
+
+# The rules are general: other pages from these outlets, in the layouts they use.
+def test_kompas_and_antara_datelines():
+    page = parse_page(
+        "JAKARTA, KOMPAS.com - Menaker meninjau balai latihan kerja, Senin (3/6/2024)."
+    )
+    assert (page.source, page.published) == ("Kompas.com", date(2024, 6, 3))
+    assert page.text.startswith("Menaker meninjau")
+    page = parse_page("Jakarta (ANTARA) - Kemnaker membuka pelatihan, Rabu (5/6/2024).")
+    assert (page.source, page.text[:9]) == ("Antara", "Kemnaker ")
+
+
+def test_caption_before_dateline_on_one_line():
+    page = parse_page(
+        "Menaker saat kunjungan kerja, Selasa (4/6/2024). TRIBUNNEWS.COM, JAKARTA - "
+        "Kementerian Ketenagakerjaan menggelar job fair, Rabu (5/6/2024).\n"
+        "Sebanyak 50 perusahaan ikut serta."
+    )
+    assert page.source == "Tribunnews.com"
+    assert page.text.startswith("Kementerian Ketenagakerjaan menggelar job fair")
+    assert page.published == date(2024, 6, 5)
+
+
+def test_related_list_in_the_middle_ends_at_prose():
+    page = parse_page(
+        "Suara.com - Paragraf pertama artikel yang panjang tentang ketenagakerjaan di Indonesia.\n"
+        "Baca Juga\n"
+        "- Menaker Buka Bursa Kerja\n"
+        "UMP 2025 Naik Enam Persen\n"
+        "Paragraf kedua artikel tetap ada dan berakhir dengan titik.\n"
+        "Foto bersama peserta pelatihan di Bekasi. (Foto: Humas Kemnaker)\n"
+        "-\n"
+        "Terkini\n"
+        "Judul Berita Lain di Sidebar\n"
+        "Senin, 3 Juni 2024 | 10:15 WIB\n"
+    )
+    assert page.text.split("\n\n") == [
+        "Paragraf pertama artikel yang panjang tentang ketenagakerjaan di Indonesia.",
+        "Paragraf kedua artikel tetap ada dan berakhir dengan titik.",
+    ]
+
+
+def test_month_hint_without_matching_lead_date():
+    page = parse_page(" date 2022-03 Judul berita\nTRIBUNNEWS.COM - Acara pada Senin (3/1/2022).")
+    assert page.published == date(2022, 3, 1)
+
+
+def test_page_without_header_takes_title_line():
+    page = parse_page("Judul Berita Tanpa Dateline\nIsi artikel pertama, Jumat (7/6/2024).\n")
+    assert page.title == "Judul Berita Tanpa Dateline"
+    assert page.text == "Isi artikel pertama, Jumat (7/6/2024)."
+    assert (page.source, page.published) == ("", date(2024, 6, 7))
+
+
+def test_front_matter_gives_what_the_page_does_not(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text(
+        "---\nid: my-page\nsource: Kemnaker.go.id\npublished: 2024-06-07\n---\n"
+        "Judul Siaran Pers\nIsi siaran pers tentang pelatihan vokasi.\n",
+        encoding="utf-8",
+    )
+    (article,) = read_file(path)
+    assert (article.id, article.title, article.source) == (
+        "my-page",
+        "Judul Siaran Pers",
+        "Kemnaker.go.id",
+    )
+    assert article.published == date(2024, 6, 7)
+
+
+def test_tribunnews_full_page_layout():
+    page = parse_page(
+        "Tribunnews.com\n"
+        "Nasional\n"
+        "Kemnaker Gelar Job Fair Nasional di Jakarta\n"
+        "Senin, 3 Juni 2024 10:15 WIB\n"
+        "Penulis: Reza Deni\n"
+        "Editor: Wahyu Aji\n"
+        "Menaker saat membuka job fair, Senin (3/6/2024). (Tribunnews.com/Reza Deni)\n"
+        "TRIBUNNEWS.COM, JAKARTA - Kemnaker menggelar job fair nasional, Senin (3/6/2024).\n"
+        "Baca juga: Menaker Minta Perusahaan Buka Lowongan\n"
+        "Sebanyak 50 perusahaan ikut serta dalam kegiatan tersebut.\n"
+        "Menaker Ida Fauziyah saat sambutan. (Tribunnews.com/Reza Deni)\n"
+        '"Kami harap pencari kerja memanfaatkan kesempatan ini," kata Ida.\n'
+        "Tag:\n"
+        "Kemnaker\n"
+        "Berita Terkait\n"
+        "Menaker Buka Job Fair\n"
+        "Senin, 3 Juni 2024 09:00 WIB\n"
+    )
+    assert (page.title, page.source) == (
+        "Kemnaker Gelar Job Fair Nasional di Jakarta",
+        "Tribunnews.com",
+    )
+    assert page.published == date(2024, 6, 3)
+    assert page.text.split("\n\n") == [
+        "Kemnaker menggelar job fair nasional, Senin (3/6/2024).",
+        "Sebanyak 50 perusahaan ikut serta dalam kegiatan tersebut.",
+        '"Kami harap pencari kerja memanfaatkan kesempatan ini," kata Ida.',
+    ]
+
+
+def test_liputan6_full_page_layout():
+    page = parse_page(
+        "Kemnaker Luncurkan Program Baru untuk Pekerja Muda\n"
+        "Oleh Tira Santia\n"
+        "02 Nov 2023, 10:15 WIB\n"
+        "Liputan6.com, Jakarta - Kementerian Ketenagakerjaan meluncurkan program baru.\n"
+        "Scroll to continue with content\n"
+        "Oleh karena itu, program ini ditujukan bagi pekerja muda.\n"
+        "Advertisement\n"
+        "Baca Juga\n"
+        "Kemnaker Gelar Pelatihan\n"
+        "Menaker Buka Job Fair\n"
+        "Pelatihan ini berlangsung selama tiga bulan di berbagai daerah.\n"
+        "(Tira Santia)\n"
+    )
+    assert page.title == "Kemnaker Luncurkan Program Baru untuk Pekerja Muda"
+    assert (page.source, page.published) == ("Liputan6.com", date(2023, 11, 2))
+    assert page.text.split("\n\n") == [
+        "Kementerian Ketenagakerjaan meluncurkan program baru.",
+        "Oleh karena itu, program ini ditujukan bagi pekerja muda.",
+        "Pelatihan ini berlangsung selama tiga bulan di berbagai daerah.",
+    ]
