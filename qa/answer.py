@@ -59,18 +59,26 @@ class _Candidate:
     score: float
 
 
-def find_answer(
-    index: Index, question: str, hits: list[Hit], model: AnswerModel = DEFAULT_MODEL
-) -> Answer | None:
-    """The best answer sentence among the top hits with its confidence; None when unsure."""
-    best = best_answer(index, question, hits, model)
-    return best if best is not None and best.confidence >= model.threshold else None
+@dataclass
+class Answering:
+    """The best answer whatever its confidence, and each top passage's best sentence."""
+
+    best: Answer | None
+    highlights: dict[int, tuple[int, int]]  # chunk id -> span of its best sentence
+    threshold: float
+
+    @property
+    def answer(self) -> Answer | None:
+        """The best answer if it is confident enough, else None (no answer in the corpus)."""
+        if self.best is None or self.best.confidence < self.threshold:
+            return None
+        return self.best
 
 
-def best_answer(
+def answer_question(
     index: Index, question: str, hits: list[Hit], model: AnswerModel = DEFAULT_MODEL
-) -> Answer | None:
-    """The best answer sentence whatever its confidence (None only when there are no hits)."""
+) -> Answering:
+    """Score the sentences of the top hits against the question and pick the answer."""
     top = hits[: model.passages]
     sentences = [
         (rank, number, hit.chunk.text[start:end])
@@ -78,7 +86,7 @@ def best_answer(
         for number, (start, end) in enumerate(hit.chunk.sentences)
     ]
     if not sentences:
-        return None
+        return Answering(None, {}, model.threshold)
     query_vector = index.embedder.encode_queries([question])[0]
     similarities = index.embedder.encode_passages([text for _, _, text in sentences]) @ query_vector
     terms = set(lexical.tokenize(question))
@@ -87,11 +95,31 @@ def best_answer(
         overlap = _overlap(terms, text)
         score = similarity + model.lexical_weight * overlap - model.rank_penalty * rank
         candidates.append(_Candidate(rank, number, float(similarity), overlap, float(score)))
-    best = max(candidates, key=lambda candidate: candidate.score)
+    highlights = {}
+    for rank, hit in enumerate(top):
+        own = [c for c in candidates if c.hit_rank == rank]
+        if own:
+            highlights[hit.chunk.id] = _span(hit, max(own, key=_score), own)
+    best = max(candidates, key=_score)
     hit = top[best.hit_rank]
-    start, end = _span(hit, best, candidates)
+    start, end = highlights[hit.chunk.id]
     features = confidence_features(best.similarity, hit.dense, best.overlap)
-    return Answer(hit, start, end, best.similarity, best.overlap, confidence(features, model))
+    answer = Answer(hit, start, end, best.similarity, best.overlap, confidence(features, model))
+    return Answering(answer, highlights, model.threshold)
+
+
+def lexical_highlight(query: str, hit: Hit) -> tuple[int, int] | None:
+    """The sentence of a passage sharing most terms with the query (cheap: no embedding)."""
+    terms = set(lexical.tokenize(query))
+    spans = hit.chunk.sentences
+    overlaps = [_overlap(terms, hit.chunk.text[start:end]) for start, end in spans]
+    if not overlaps or max(overlaps) == 0:
+        return None
+    return spans[overlaps.index(max(overlaps))]
+
+
+def _score(candidate: _Candidate) -> float:
+    return candidate.score
 
 
 def confidence_features(similarity: float, passage: float, overlap: float) -> list[float]:
@@ -113,13 +141,13 @@ def _overlap(terms: set[str], sentence: str) -> float:
     return len(terms & set(lexical.tokenize(sentence))) / len(terms)
 
 
-def _span(hit: Hit, best: _Candidate, candidates: list[_Candidate]) -> tuple[int, int]:
+def _span(hit: Hit, best: _Candidate, own: list[_Candidate]) -> tuple[int, int]:
     """The best sentence, joined with its better neighbour when it is very short."""
     spans = hit.chunk.sentences
     start, end = spans[best.sentence]
     if end - start >= SHORT_SENTENCE:
         return start, end
-    scores = {c.sentence: c.score for c in candidates if c.hit_rank == best.hit_rank}
+    scores = {c.sentence: c.score for c in own}
     neighbours = [n for n in (best.sentence - 1, best.sentence + 1) if n in scores]
     if not neighbours:
         return start, end

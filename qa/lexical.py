@@ -48,7 +48,7 @@ class LexicalIndex:
     def __init__(self, retriever: bm25s.BM25, chunk_ids: np.ndarray):
         self.retriever = retriever
         self.chunk_ids = chunk_ids
-        self.vocabulary = retriever.vocab_dict
+        self.vocabulary = getattr(retriever, "vocab_dict", None) or {}  # none when empty
 
     @classmethod
     def build(cls, token_lists: Iterable[Sequence[str]], chunk_ids: np.ndarray) -> "LexicalIndex":

@@ -38,6 +38,9 @@ class Filters:
         return any((self.source, self.since, self.until, self.language))
 
 
+NO_FILTERS = Filters()
+
+
 @dataclass(frozen=True)
 class FusionWeights:
     """How much BM25 counts next to dense similarity (tuned on the benchmarks' train splits)."""
@@ -76,7 +79,7 @@ def search(
     query: str,
     k: int = 10,
     mode: Mode = Mode.hybrid,
-    filters: Filters = Filters(),
+    filters: Filters = NO_FILTERS,
     per_article: int = 2,
     weights: FusionWeights = DEFAULT_WEIGHTS,
 ) -> list[Hit]:

@@ -2,7 +2,10 @@
 
 import click
 
-from qa.cli import corpus as corpus_commands
+from qa.cli.ask import ask
+from qa.cli.corpus import corpus
+from qa.cli.index import index
+from qa.cli.serve import serve
 
 
 @click.group()
@@ -12,8 +15,9 @@ def cli() -> None:
 
     \b
     Example:
-        qa corpus check corpus/
+        qa index build && qa ask "status proposal OSH Korea"
     """
 
 
-cli.add_command(corpus_commands.corpus)
+for command in (corpus, index, ask, serve):
+    cli.add_command(command)

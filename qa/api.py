@@ -1,0 +1,201 @@
+"""The JSON API: /api/ask, /api/search, articles (read and write), index status, health."""
+
+import hmac
+import time
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+
+from qa.articles import Article
+from qa.errors import UnknownArticle
+from qa.retrieval import Filters, Mode
+from qa.schemas import (
+    MAX_QUESTION,
+    ArticleIn,
+    ArticleList,
+    ArticleOut,
+    ArticleSummary,
+    AskRequest,
+    AskResponse,
+    ErrorOut,
+    SearchResponse,
+    WriteAccepted,
+    ask_response,
+    passage_out,
+)
+from qa.service import Service
+
+router = APIRouter(prefix="/api", responses={422: {"model": ErrorOut}})
+
+
+def get_service(request: Request) -> Service:
+    return request.app.state.service
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]
+
+
+def require_key(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+    """Writes need `Authorization: Bearer <QA_API_KEY>`; with no key configured, none pass."""
+    expected = request.app.state.api_key
+    if not expected:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Writes are disabled: set QA_API_KEY")
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "Send Authorization: Bearer <QA_API_KEY>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+@router.post("/ask", response_model=AskResponse)
+def ask(body: AskRequest, service: ServiceDep) -> AskResponse:
+    """Answer a question: the answer sentence with its citation, and the passages behind it."""
+    started = time.perf_counter()
+    filters = Filters(body.source, body.since, body.until, body.language)
+    hits, answering = service.ask(body.question, k=body.k, mode=Mode(body.mode), filters=filters)
+    return ask_response(body.question, hits, answering, (time.perf_counter() - started) * 1000)
+
+
+@router.get("/search", response_model=SearchResponse)
+def search(
+    service: ServiceDep,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION, pattern=r"\S")],
+    k: Annotated[int, Query(ge=1, le=50)] = 10,
+    mode: Literal["hybrid", "dense", "bm25"] = "hybrid",
+    source: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    language: Literal["id", "en"] | None = None,
+) -> SearchResponse:
+    """Ranked passages for a query, at most two per article."""
+    started = time.perf_counter()
+    filters = Filters(source, since, until, language)
+    hits, spans = service.search(q.strip(), k=k, mode=Mode(mode), filters=filters)
+    return SearchResponse(
+        query=q,
+        results=[passage_out(hit, spans.get(hit.chunk.id)) for hit in hits],
+        took_ms=round((time.perf_counter() - started) * 1000, 2),
+    )
+
+
+@router.get("/articles", response_model=ArticleList)
+def list_articles(
+    service: ServiceDep,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> ArticleList:
+    """Articles in the index, newest first."""
+    store = service.index.store
+    return ArticleList(
+        total=store.count_articles(),
+        offset=offset,
+        limit=limit,
+        articles=[
+            ArticleSummary(
+                id=a.id,
+                title=a.title,
+                source=a.source,
+                url=a.url,
+                published=a.published,
+                language=a.language,
+                characters=len(a.text),
+            )
+            for a in store.articles(offset=offset, limit=limit)
+        ],
+    )
+
+
+@router.get(
+    "/articles/{article_id}", response_model=ArticleOut, responses={404: {"model": ErrorOut}}
+)
+def get_article(article_id: str, service: ServiceDep) -> ArticleOut:
+    article = service.index.store.article(article_id)
+    if article is None:
+        raise UnknownArticle(f"No article with id {article_id!r}")
+    return ArticleOut(
+        id=article.id,
+        title=article.title,
+        source=article.source,
+        url=article.url,
+        published=article.published,
+        language=article.language,
+        text=article.text,
+    )
+
+
+@router.post(
+    "/articles",
+    response_model=WriteAccepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[Depends(require_key)],
+    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}},
+)
+def put_articles(body: ArticleIn | list[ArticleIn], service: ServiceDep) -> WriteAccepted:
+    """Add or replace articles (same id = update): saved to the corpus, indexed in background."""
+    items = body if isinstance(body, list) else [body]
+    if not items:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Send at least one article")
+    articles = [
+        Article(
+            id=item.id,
+            title=item.title,
+            text=item.text,
+            source=item.source,
+            url=item.url,
+            published=item.published,
+        )
+        for item in items
+    ]
+    job = service.upsert(articles)
+    return WriteAccepted(
+        accepted=[a.id for a in articles], job=job.number, generation=service.index.generation
+    )
+
+
+@router.delete(
+    "/articles/{article_id}",
+    response_model=WriteAccepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[Depends(require_key)],
+    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+)
+def delete_article(article_id: str, service: ServiceDep) -> WriteAccepted:
+    """Remove an article from the corpus; the index drops it in the background."""
+    job = service.delete(article_id)
+    if job is None:
+        raise UnknownArticle(f"No article with id {article_id!r}")
+    return WriteAccepted(accepted=[article_id], job=job.number, generation=service.index.generation)
+
+
+@router.get("/index/status")
+def index_status(service: ServiceDep) -> dict:
+    """The generation being served, its size and embedder, and any update in progress."""
+    index = service.index
+    state = service.state
+    return {
+        "generation": index.generation,
+        "articles": index.store.count_articles(),
+        "passages": index.store.count_chunks(),
+        "embedder": index.manifest["embedder"],
+        "dimension": index.manifest["dimension"],
+        "built_at": index.manifest.get("built_at"),
+        "update": {
+            "running": state.running is not None,
+            "job": state.running,
+            "stage": state.stage,
+            "done": state.done,
+            "total": state.total,
+            "queued": state.queued,
+            "completed_job": state.completed,
+            "last_report": state.last_report,
+            "last_error": state.last_error,
+        },
+    }
+
+
+@router.get("/health")
+def health(service: ServiceDep) -> dict:
+    return {"status": "ok", "generation": service.index.generation}

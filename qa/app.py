@@ -1,0 +1,94 @@
+"""The FastAPI application: the JSON API and the reading page over one Service.
+
+Errors are mapped in one place and rendered as one JSON shape `{"error": ..., "detail": ...}`
+for /api paths, or as an HTML error page for the reading page.
+"""
+
+import logging
+import os
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from qa import __version__, api, web
+from qa.errors import IndexLocked, IndexMismatch, IndexMissing, QAError, UnknownArticle
+from qa.service import Service
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+STATUS_OF_ERROR: dict[type[QAError], int] = {
+    UnknownArticle: 404,
+    IndexLocked: 409,
+    IndexMissing: 503,
+    IndexMismatch: 503,
+}
+
+
+def create_app(service: Service, api_key: str | None = None, open_service: bool = True) -> FastAPI:
+    """An app serving `service`; it is opened on startup (building the index if missing)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if open_service:
+            service.open()
+        yield
+        service.close()
+
+    app = FastAPI(
+        title="qa: news search and question answering",
+        version=__version__,
+        description="Ask questions in Indonesian or English over news articles; get the answer "
+        "sentence with its citation and the passages behind it.",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    app.state.api_key = api_key if api_key is not None else os.environ.get("QA_API_KEY") or None
+    app.include_router(api.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+
+    @app.exception_handler(QAError)
+    async def qa_error(request: Request, error: QAError) -> Response:
+        return _error(request, STATUS_OF_ERROR.get(type(error), 500), str(error))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        return _error(request, error.status_code, str(error.detail), headers=error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        details = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in error.errors()
+        ]
+        message = "; ".join(
+            f"{'.'.join(str(part) for part in d['loc'])}: {d['msg']}" for d in details
+        )
+        return _error(request, 422, f"Invalid request: {message}", details)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return _error(request, 500, "Internal error; the server logged the details")
+
+    return app
+
+
+def _error(
+    request: Request,
+    status_code: int,
+    message: str,
+    detail: list | None = None,
+    headers: dict | None = None,
+) -> Response:
+    if request.url.path.startswith("/api") or "text/html" not in request.headers.get("accept", ""):
+        body = {"error": message, "detail": detail}
+        return JSONResponse(body, status_code=status_code, headers=headers)
+    return web.error_page(request, status_code, message)

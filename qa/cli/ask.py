@@ -1,0 +1,94 @@
+"""`qa ask`: answer one question from the command line."""
+
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+
+from qa.answer import answer_question
+from qa.cli.common import clean_errors, index_option
+from qa.index import Index
+from qa.retrieval import Filters, Mode, search
+from qa.schemas import AskResponse, ask_response
+
+MARK_START, MARK_END = "\x1b[1;33m", "\x1b[0m"
+
+
+@click.command()
+@click.argument("question")
+@index_option
+@click.option(
+    "--k", default=5, show_default=True, type=click.IntRange(1, 50), help="Passages to return."
+)
+@click.option(
+    "--mode", type=click.Choice([m.value for m in Mode]), default="hybrid", show_default=True
+)
+@click.option("--source", help="Only this outlet, e.g. Liputan6.com.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Published on or after.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Published on or before.")
+@click.option("--language", type=click.Choice(["id", "en"]), help="Articles in this language.")
+@click.option("--json", "as_json", is_flag=True, help="Print the /api/ask JSON response.")
+@clean_errors
+def ask(
+    question: str,
+    index_dir: Path,
+    k: int,
+    mode: str,
+    source: str | None,
+    since,
+    until,
+    language: str | None,
+    as_json: bool,
+) -> None:
+    """Answer QUESTION with the best sentence and numbered citations.
+
+    \b
+    Example:
+        qa ask "status proposal OSH Korea"
+        qa ask "What did Indonesia agree with ASEAN+3 on migrant workers?" --json
+    """
+    question = question.strip()
+    if not question:
+        raise click.UsageError("QUESTION must not be empty")
+    started = time.perf_counter()
+    index = Index.load(index_dir)
+    filters = Filters(source, _day(since), _day(until), language)
+    hits = search(index, question, k=k, mode=Mode(mode), filters=filters)
+    answering = answer_question(index, question, hits)
+    response = ask_response(question, hits, answering, (time.perf_counter() - started) * 1000)
+    click.echo(response.model_dump_json(indent=2) if as_json else render(response))
+
+
+def _day(value) -> date | None:
+    return value.date() if value else None
+
+
+def render(response: AskResponse) -> str:
+    """Human output: the answer sentence, then numbered citations with the answer marked."""
+    color = click.get_text_stream("stdout").isatty()
+    lines = []
+    if response.answer:
+        lines += [response.answer.text, f"(confidence {response.answer.confidence:.2f})", ""]
+    else:
+        lines += ["No answer found in the corpus. Closest passages:", ""]
+    for number, passage in enumerate(response.passages, start=1):
+        when = passage.published.isoformat() if passage.published else "undated"
+        cite = f"[{number}] {passage.title} — {passage.source or 'unknown outlet'}, {when}"
+        lines.append(cite + (f", {passage.url}" if passage.url else ""))
+        lines.append("    " + _marked(passage.text, passage.highlights, color).replace("\n", " "))
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def _marked(text: str, highlights, color: bool) -> str:
+    start_mark, end_mark = (MARK_START, MARK_END) if color else (">>", "<<")
+    for span in sorted(highlights, key=lambda h: h.start, reverse=True):
+        text = (
+            text[: span.start]
+            + start_mark
+            + text[span.start : span.end]
+            + end_mark
+            + text[span.end :]
+        )
+    return text

@@ -1,0 +1,62 @@
+"""`qa serve`: the reading page and the JSON API over one corpus and index."""
+
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from qa.cli.common import clean_errors, corpus_option, index_option
+
+
+@click.command()
+@corpus_option
+@index_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    envvar="QA_HOST",
+    show_default=True,
+    help="Address to listen on (env QA_HOST).",
+)
+@click.option(
+    "--port",
+    default=8000,
+    envvar="QA_PORT",
+    show_default=True,
+    help="Port to listen on (env QA_PORT).",
+)
+@click.option(
+    "--api-key",
+    envvar="QA_API_KEY",
+    default=None,
+    help="Bearer key that allows writes through the API (env QA_API_KEY); "
+    "without one, writes are refused.",
+)
+@clean_errors
+def serve(corpus_dir: Path, index_dir: Path, host: str, port: int, api_key: str | None) -> None:
+    """Serve the web page and the API; build the index from the corpus first if missing.
+
+    \b
+    Example:
+        qa serve --corpus corpus/ --index index/ --port 8000
+    """
+    import uvicorn
+
+    from qa.app import create_app
+    from qa.service import Service
+
+    service = Service(corpus_dir, index_dir)
+    bar: tqdm | None = None
+
+    def progress(stage: str, done: int, total: int) -> None:
+        nonlocal bar
+        if stage == "embedding":
+            bar = bar or tqdm(total=total, desc="building index", unit="passage")
+            bar.n = done
+            bar.refresh()
+
+    service.open(progress=progress)
+    if bar is not None:
+        bar.close()
+    click.echo(f"Serving {corpus_dir} ({service.index.generation}) on http://{host}:{port}/")
+    uvicorn.run(create_app(service, api_key=api_key, open_service=False), host=host, port=port)

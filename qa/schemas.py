@@ -1,0 +1,165 @@
+"""The JSON shapes of the API, shared by `qa ask --json` so both print exactly the same thing."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from qa.answer import Answering
+from qa.retrieval import Hit
+
+MAX_QUESTION = 1000
+
+
+class Highlight(BaseModel):
+    """A character span of the passage text (the answer sentence)."""
+
+    start: int
+    end: int
+
+
+class Passage(BaseModel):
+    passage_id: str
+    article_id: str
+    title: str
+    source: str
+    url: str | None
+    published: date | None
+    text: str
+    score: float
+    highlights: list[Highlight]
+
+
+class AnswerOut(BaseModel):
+    text: str
+    article_id: str
+    passage_id: str
+    confidence: float
+
+
+class AskRequest(BaseModel):
+    question: Annotated[str, Field(min_length=1, max_length=MAX_QUESTION)]
+    k: Annotated[int, Field(ge=1, le=50)] = 5
+    mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
+    source: str | None = None
+    since: date | None = None
+    until: date | None = None
+    language: Literal["id", "en"] | None = None
+
+    @field_validator("question")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("question must not be blank")
+        return value.strip()
+
+
+class AskResponse(BaseModel):
+    question: str
+    answer: AnswerOut | None
+    no_answer: bool
+    passages: list[Passage]
+    took_ms: float
+
+
+class SearchResponse(BaseModel):
+    query: str
+    results: list[Passage]
+    took_ms: float
+
+
+class ArticleIn(BaseModel):
+    """One article as the JSONL import format has it."""
+
+    id: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._-]+$")]
+    title: Annotated[str, Field(max_length=1000)] = ""
+    text: Annotated[str, Field(min_length=1, max_length=2_000_000)]
+    source: Annotated[str, Field(max_length=200)] = ""
+    url: Annotated[str, Field(max_length=2000)] | None = None
+    published: date | None = None
+
+    @field_validator("text")
+    @classmethod
+    def has_text(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text must not be blank")
+        return value
+
+
+class ArticleOut(BaseModel):
+    id: str
+    title: str
+    source: str
+    url: str | None
+    published: date | None
+    language: str
+    text: str
+
+
+class ArticleSummary(BaseModel):
+    id: str
+    title: str
+    source: str
+    url: str | None
+    published: date | None
+    language: str
+    characters: int
+
+
+class ArticleList(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    articles: list[ArticleSummary]
+
+
+class WriteAccepted(BaseModel):
+    """Articles persisted to the corpus; the index catches up in the background."""
+
+    accepted: list[str]
+    job: int
+    generation: str
+
+
+class ErrorOut(BaseModel):
+    error: str
+    detail: str | list | None = None
+
+
+def passage_out(hit: Hit, highlight: tuple[int, int] | None) -> Passage:
+    """A hit as the API shows it, with the span of its answer (or best) sentence."""
+    chunk = hit.chunk
+    highlights = [Highlight(start=highlight[0], end=highlight[1])] if highlight else []
+    return Passage(
+        passage_id=chunk.passage_id,
+        article_id=chunk.article_id,
+        title=chunk.title,
+        source=chunk.source,
+        url=chunk.url,
+        published=date.fromisoformat(chunk.published) if chunk.published else None,
+        text=chunk.text,
+        score=round(hit.score, 6),
+        highlights=highlights,
+    )
+
+
+def ask_response(
+    question: str, hits: list[Hit], answering: Answering, took_ms: float
+) -> AskResponse:
+    """The /api/ask body (also what `qa ask --json` prints)."""
+    answer = answering.answer
+    answer_out = None
+    if answer is not None:
+        answer_out = AnswerOut(
+            text=answer.text,
+            article_id=answer.hit.chunk.article_id,
+            passage_id=answer.hit.chunk.passage_id,
+            confidence=round(answer.confidence, 4),
+        )
+    return AskResponse(
+        question=question,
+        answer=answer_out,
+        no_answer=answer is None,
+        passages=[passage_out(hit, answering.highlights.get(hit.chunk.id)) for hit in hits],
+        took_ms=round(took_ms, 2),
+    )
