@@ -6,6 +6,7 @@ from pathlib import Path
 from qa.articles import Article
 from qa.embedders import DEFAULT_EMBEDDER, get_embedder
 from qa.embedders.cached import CachedEmbedder
+from qa.errors import IndexMismatch
 from qa.index import Index
 from qa.indexer import sync_index
 
@@ -29,7 +30,10 @@ def benchmark_index(bench: Benchmark, embedder: CachedEmbedder) -> Index:
         for pid, text in bench.passages.items()
     }
     folder = CACHE / f"index-{bench.name}"
-    report = sync_index(articles, folder, embedder=embedder, progress=_progress)
+    try:
+        report = sync_index(articles, folder, embedder=embedder, progress=_progress)
+    except IndexMismatch:  # built by an older version: rebuild (the embeddings are cached)
+        report = sync_index(articles, folder, embedder=embedder, progress=_progress, rebuild=True)
     if report.changed:
         print(f"  indexed {bench.name}: {report.embedded_chunks} chunks in {report.seconds:.0f}s")
     return Index.load(folder, embedder=embedder)

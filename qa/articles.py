@@ -41,6 +41,13 @@ class Article:
     path: str = ""
     hash: str = field(default="", compare=False)
 
+    @property
+    def fingerprint(self) -> str:
+        """Hash of everything the index holds for the article: a change to any re-indexes it."""
+        published = self.published.isoformat() if self.published else ""
+        fields = (self.title, self.source, self.url or "", published, self.language, self.text)
+        return content_hash("\0".join(fields))
+
     def __post_init__(self) -> None:
         self.text = self.text.strip()
         if not self.language:

@@ -23,7 +23,7 @@ from qa.store import Store
 
 STORE_FILE = "store.sqlite"
 LEXICAL_FOLDER = "bm25"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 Progress = Callable[[str, int, int], None]
 
@@ -70,7 +70,7 @@ def sync_index(
 
     def plan(stored: Mapping[str, str], report: UpdateReport) -> list[Article]:
         report.removed = sorted(set(stored) - set(articles))
-        fresh = [a for i, a in articles.items() if stored.get(i) != a.hash]
+        fresh = [a for i, a in articles.items() if stored.get(i) != a.fingerprint]
         report.updated = sorted(a.id for a in fresh if a.id in stored)
         report.added = [a.id for a in fresh if a.id not in stored]
         report.unchanged = len(articles) - len(fresh)
@@ -100,7 +100,7 @@ def apply_changes(
     def plan(stored: Mapping[str, str], report: UpdateReport) -> list[Article]:
         latest = {article.id: article for article in upserts}
         report.removed = sorted({i for i in deletions if i in stored} - set(latest))
-        fresh = [a for a in latest.values() if stored.get(a.id) != a.hash]
+        fresh = [a for a in latest.values() if stored.get(a.id) != a.fingerprint]
         report.updated = sorted(a.id for a in fresh if a.id in stored)
         report.added = [a.id for a in fresh if a.id not in stored]
         report.unchanged = len(latest) - len(fresh)
@@ -138,7 +138,8 @@ def _update(
         else:
             with closing(Store(previous / STORE_FILE, readonly=True)) as old:
                 settings = old.manifest()
-                stored = old.article_hashes()
+                _check_format(settings, index_dir)
+                stored = old.article_fingerprints()
             _check_same(
                 settings,
                 embedder_name,
@@ -174,6 +175,14 @@ def _fresh_settings(
         "chunker": (chunk_settings or ChunkSettings()).describe(),
         "faiss_factory": faiss_factory or vectors.DEFAULT_FACTORY,
     }
+
+
+def _check_format(settings: dict, index_dir: Path) -> None:
+    if settings.get("format") != FORMAT_VERSION:
+        raise IndexMismatch(
+            f"The index at {index_dir} has format {settings.get('format')!r}, this version "
+            f"writes {FORMAT_VERSION}: run `qa index build` to rebuild it"
+        )
 
 
 def _check_same(

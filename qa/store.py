@@ -23,7 +23,8 @@ def _m001_initial(db: sqlite3.Connection) -> None:
         """
         CREATE TABLE articles (
             id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT NOT NULL, url TEXT,
-            published TEXT, language TEXT NOT NULL, path TEXT NOT NULL, hash TEXT NOT NULL,
+            published TEXT, language TEXT NOT NULL, path TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
             text TEXT NOT NULL
         );
         CREATE TABLE chunks (
@@ -119,8 +120,9 @@ class Store:
         )
 
     # -- articles -------------------------------------------------------------
-    def article_hashes(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT id, hash FROM articles"))
+    def article_fingerprints(self) -> dict[str, str]:
+        """Article id -> `Article.fingerprint` of what was indexed."""
+        return dict(self.db.execute("SELECT id, fingerprint FROM articles"))
 
     def article(self, article_id: str) -> Article | None:
         row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -170,7 +172,7 @@ class Store:
                 article.published.isoformat() if article.published else None,
                 article.language,
                 article.path,
-                article.hash,
+                article.fingerprint,
                 article.text,
             ),
         )
@@ -266,7 +268,7 @@ class _Commit:
 
 
 def _article(row: tuple) -> Article:
-    article_id, title, source, url, published, language, path, _hash, text = row
+    article_id, title, source, url, published, language, path, _fingerprint, text = row
     return Article(
         id=article_id,
         title=title,

