@@ -1,33 +1,46 @@
-"""The answer: the sentence in the top passages that best answers the question, or none.
+"""The answer: rerank the top passages by their best sentence, then pick the answer sentence.
 
-Candidate sentences come from the first few hits; each is scored by its own similarity to the
-question (embedded at query time: a handful of short sentences), the share of the question's
-terms it contains, and the rank of its passage. Confidence is a logistic model over the best
-candidate's features, fitted on IDK-MRC's answerable and unanswerable questions
-(`python benchmarks/retrieval.py --fit-confidence`); below the threshold there is no answer.
+The sentences of the first few hits are embedded at query time (a few dozen short texts) and
+compared with the question. That does two jobs:
+  * rerank: a passage whose best sentence matches the question closely moves up; this counts
+    most when question and passage are in different languages, where BM25 adds little;
+  * answer: the best sentence, scored by its similarity, the share of the question's terms it
+    holds, whether it offers the kind of answer asked for (a date for "kapan", a number for
+    "berapa", ...), and its passage's rank.
+Confidence is a logistic model over the answer's features, fitted on IDK-MRC's answerable and
+unanswerable questions (`python benchmarks/retrieval.py --fit`); below the threshold the
+service says there is no answer and still lists the passages.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from qa import lexical
+from qa.answer_types import offers, question_type
 from qa.index import Index
-from qa.retrieval import Hit
+from qa.language import detect_language
+from qa.retrieval import NO_FILTERS, Filters, Hit, Mode, search
 
 SHORT_SENTENCE = 60  # characters: a shorter best sentence is joined with its best neighbour
 
 
 @dataclass(frozen=True)
 class AnswerModel:
-    """Sentence scoring weights and the confidence model (see module docstring)."""
+    """Rerank and answer weights and the confidence model (see the module docstring)."""
 
-    passages: int = 3
+    rerank_passages: int = 5
+    answer_passages: int = 3
+    rerank_same_language: float = 0.25
+    rerank_cross_language: float = 0.75
     lexical_weight: float = 0.3
+    type_bonus: float = 0.05
     rank_penalty: float = 0.01
     intercept: float = -20.0
-    sentence_coef: float = 20.0
+    similarity_coef: float = 20.0
     passage_coef: float = 6.0
-    lexical_coef: float = 2.0
+    overlap_coef: float = 2.0
     threshold: float = 0.5
 
 
@@ -50,19 +63,11 @@ class Answer:
         return self.hit.chunk.text[self.start : self.end]
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    hit_rank: int
-    sentence: int
-    similarity: float
-    overlap: float
-    score: float
-
-
 @dataclass
 class Answering:
-    """The best answer whatever its confidence, and each top passage's best sentence."""
+    """The reranked hits, the best answer whatever its confidence, and highlights."""
 
+    hits: list[Hit]
     best: Answer | None
     highlights: dict[int, tuple[int, int]]  # chunk id -> span of its best sentence
     threshold: float
@@ -75,37 +80,97 @@ class Answering:
         return self.best
 
 
+@dataclass(frozen=True)
+class SentenceScores:
+    """Question-to-sentence similarities for the top hits: the expensive, embedding part."""
+
+    question: str
+    hits: list[Hit]
+    similarities: list[np.ndarray]  # per hit, one value per sentence of its passage
+
+
+def score_sentences(index: Index, question: str, hits: list[Hit], count: int) -> SentenceScores:
+    """Embed the sentences of the first `count` hits and compare them with the question."""
+    top = hits[:count]
+    texts = [hit.chunk.text[s:e] for hit in top for s, e in hit.chunk.sentences]
+    if not texts:
+        return SentenceScores(question, hits, [])
+    query_vector = index.embedder.encode_queries([question])[0]
+    flat = index.embedder.encode_passages(texts) @ query_vector
+    bounds = np.cumsum([0] + [len(hit.chunk.sentences) for hit in top])
+    return SentenceScores(
+        question, hits, [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    )
+
+
+def ask(
+    index: Index,
+    question: str,
+    k: int = 5,
+    mode: Mode = Mode.hybrid,
+    filters: Filters = NO_FILTERS,
+    model: AnswerModel | None = None,
+) -> Answering:
+    """Retrieve passages for `question` and answer it: what `qa ask` and /api/ask do.
+
+    Only hybrid mode reranks by sentences; dense and BM25 stay as their retriever ranks.
+    """
+    model = model or DEFAULT_MODEL
+    if mode != Mode.hybrid:
+        model = replace(model, rerank_same_language=0.0, rerank_cross_language=0.0)
+    hits = search(index, question, k=max(k, model.rerank_passages), mode=mode, filters=filters)
+    answering = answer_question(index, question, hits, model)
+    answering.hits = answering.hits[:k]
+    return answering
+
+
 def answer_question(
     index: Index, question: str, hits: list[Hit], model: AnswerModel = DEFAULT_MODEL
 ) -> Answering:
-    """Score the sentences of the top hits against the question and pick the answer."""
-    top = hits[: model.passages]
-    sentences = [
-        (rank, number, hit.chunk.text[start:end])
-        for rank, hit in enumerate(top)
-        for number, (start, end) in enumerate(hit.chunk.sentences)
-    ]
-    if not sentences:
-        return Answering(None, {}, model.threshold)
-    query_vector = index.embedder.encode_queries([question])[0]
-    similarities = index.embedder.encode_passages([text for _, _, text in sentences]) @ query_vector
-    terms = set(lexical.tokenize(question))
-    candidates = []
-    for (rank, number, text), similarity in zip(sentences, similarities, strict=True):
-        overlap = _overlap(terms, text)
-        score = similarity + model.lexical_weight * overlap - model.rank_penalty * rank
-        candidates.append(_Candidate(rank, number, float(similarity), overlap, float(score)))
-    highlights = {}
-    for rank, hit in enumerate(top):
-        own = [c for c in candidates if c.hit_rank == rank]
-        if own:
-            highlights[hit.chunk.id] = _span(hit, max(own, key=_score), own)
-    best = max(candidates, key=_score)
-    hit = top[best.hit_rank]
-    start, end = highlights[hit.chunk.id]
-    features = confidence_features(best.similarity, hit.dense, best.overlap)
-    answer = Answer(hit, start, end, best.similarity, best.overlap, confidence(features, model))
-    return Answering(answer, highlights, model.threshold)
+    """Rerank `hits` by sentence similarity and pick the answer sentence."""
+    return decide(score_sentences(index, question, hits, model.rerank_passages), model)
+
+
+def decide(scores: SentenceScores, model: AnswerModel = DEFAULT_MODEL) -> Answering:
+    """The cheap part of answering, separate so that benchmarks can tune it on cached scores."""
+    hits, similarities = _rerank(scores, model)
+    terms = set(lexical.tokenize(scores.question))
+    kind = question_type(scores.question)
+    highlights: dict[int, tuple[int, int]] = {}
+    best: tuple[float, Answer] | None = None
+    for rank, (hit, sims) in enumerate(zip(hits, similarities, strict=False)):
+        if not len(sims):
+            continue
+        spans = hit.chunk.sentences
+        texts = [hit.chunk.text[s:e] for s, e in spans]
+        overlaps = [_overlap(terms, text) for text in texts]
+        sentence_scores = [
+            float(sim) + model.lexical_weight * overlap + model.type_bonus * offers(text, kind)
+            for sim, overlap, text in zip(sims, overlaps, texts, strict=True)
+        ]
+        number = int(np.argmax(sentence_scores))
+        start, end = _span(spans, number, sentence_scores)
+        highlights[hit.chunk.id] = (start, end)
+        if rank >= model.answer_passages:
+            continue
+        score = sentence_scores[number] - model.rank_penalty * rank
+        features = (float(sims[number]), hit.dense, overlaps[number])
+        answer = Answer(hit, start, end, features[0], features[2], confidence(features, model))
+        if best is None or score > best[0]:
+            best = (score, answer)
+    return Answering(hits, best[1] if best else None, highlights, model.threshold)
+
+
+def confidence(features: tuple[float, float, float], model: AnswerModel) -> float:
+    """Probability that the answer is right: logistic in (sentence sim, passage sim, overlap)."""
+    similarity, passage, overlap = features
+    logit = (
+        model.intercept
+        + model.similarity_coef * similarity
+        + model.passage_coef * passage
+        + model.overlap_coef * overlap
+    )
+    return 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
 
 
 def lexical_highlight(query: str, hit: Hit) -> tuple[int, int] | None:
@@ -118,20 +183,26 @@ def lexical_highlight(query: str, hit: Hit) -> tuple[int, int] | None:
     return spans[overlaps.index(max(overlaps))]
 
 
-def _score(candidate: _Candidate) -> float:
-    return candidate.score
-
-
-def confidence_features(similarity: float, passage: float, overlap: float) -> list[float]:
-    """The confidence model's inputs, in the order of its coefficients."""
-    return [similarity, passage, overlap]
-
-
-def confidence(features: list[float], model: AnswerModel) -> float:
-    """Probability that the answer is right, from the logistic model."""
-    coefficients = (model.sentence_coef, model.passage_coef, model.lexical_coef)
-    logit = model.intercept + sum(c * f for c, f in zip(coefficients, features, strict=True))
-    return 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
+def _rerank(scores: SentenceScores, model: AnswerModel) -> tuple[list[Hit], list[np.ndarray]]:
+    """Move the top hits by their best sentence's similarity; the rest keep their order."""
+    scored = len(scores.similarities)
+    if not scored:
+        return scores.hits, []
+    language = detect_language(scores.question)
+    boosted = []
+    for hit, sims in zip(scores.hits, scores.similarities, strict=False):
+        weight = (
+            model.rerank_same_language
+            if hit.chunk.language == language
+            else model.rerank_cross_language
+        )
+        best = float(sims.max()) if len(sims) else 0.0
+        boosted.append(
+            (hit.score + weight * best, replace(hit, score=hit.score + weight * best), sims)
+        )
+    boosted.sort(key=lambda item: -item[0])
+    hits = [hit for _, hit, _ in boosted] + scores.hits[scored:]
+    return hits, [sims for _, _, sims in boosted]
 
 
 def _overlap(terms: set[str], sentence: str) -> float:
@@ -141,15 +212,11 @@ def _overlap(terms: set[str], sentence: str) -> float:
     return len(terms & set(lexical.tokenize(sentence))) / len(terms)
 
 
-def _span(hit: Hit, best: _Candidate, own: list[_Candidate]) -> tuple[int, int]:
+def _span(spans, number: int, scores: list[float]) -> tuple[int, int]:
     """The best sentence, joined with its better neighbour when it is very short."""
-    spans = hit.chunk.sentences
-    start, end = spans[best.sentence]
-    if end - start >= SHORT_SENTENCE:
-        return start, end
-    scores = {c.sentence: c.score for c in own}
-    neighbours = [n for n in (best.sentence - 1, best.sentence + 1) if n in scores]
-    if not neighbours:
+    start, end = spans[number]
+    neighbours = [n for n in (number - 1, number + 1) if 0 <= n < len(spans)]
+    if end - start >= SHORT_SENTENCE or not neighbours:
         return start, end
     other = max(neighbours, key=lambda n: scores[n])
     return min(start, spans[other][0]), max(end, spans[other][1])

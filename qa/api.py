@@ -55,8 +55,8 @@ def ask(body: AskRequest, service: ServiceDep) -> AskResponse:
     """Answer a question: the answer sentence with its citation, and the passages behind it."""
     started = time.perf_counter()
     filters = Filters(body.source, body.since, body.until, body.language)
-    hits, answering = service.ask(body.question, k=body.k, mode=Mode(body.mode), filters=filters)
-    return ask_response(body.question, hits, answering, (time.perf_counter() - started) * 1000)
+    answering = service.ask(body.question, k=body.k, mode=Mode(body.mode), filters=filters)
+    return ask_response(body.question, answering, (time.perf_counter() - started) * 1000)
 
 
 @router.get("/search", response_model=SearchResponse)

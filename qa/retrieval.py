@@ -43,12 +43,17 @@ NO_FILTERS = Filters()
 
 @dataclass(frozen=True)
 class FusionWeights:
-    """How much BM25 counts next to dense similarity (tuned on the benchmarks' train splits)."""
+    """How much BM25 counts next to dense similarity (tuned on the benchmarks' train splits).
 
-    same_language: float = 0.3
-    cross_language: float = 0.1
-    dense_scale: float = 0.05  # cosine points that count as one unit of normalised BM25
-    pool: int = 50  # candidates taken from each retriever
+    A candidate's hybrid score is its cosine similarity plus
+    `weight * coverage ** coverage_power * bm25 / top_bm25`, where weight depends on whether
+    the question and the passage share a language.
+    """
+
+    same_language: float = 0.1
+    cross_language: float = 0.05
+    coverage_power: float = 1.0
+    pool: int = 100  # candidates taken from each retriever
 
 
 DEFAULT_WEIGHTS = FusionWeights()
@@ -135,8 +140,8 @@ def fuse(
     top_bm25 = float(candidates.bm25.max()) or 1.0
     same = np.array([language == query_language for language in languages])
     weight = np.where(same, weights.same_language, weights.cross_language)
-    lexical_part = weight * candidates.coverage * candidates.bm25 / top_bm25
-    return candidates.dense / weights.dense_scale + lexical_part / 1.0
+    lexical_part = candidates.coverage**weights.coverage_power * candidates.bm25 / top_bm25
+    return candidates.dense + weight * lexical_part
 
 
 def _grouped(

@@ -143,9 +143,7 @@ def passage_out(hit: Hit, highlight: tuple[int, int] | None) -> Passage:
     )
 
 
-def ask_response(
-    question: str, hits: list[Hit], answering: Answering, took_ms: float
-) -> AskResponse:
+def ask_response(question: str, answering: Answering, took_ms: float) -> AskResponse:
     """The /api/ask body (also what `qa ask --json` prints)."""
     answer = answering.answer
     answer_out = None
@@ -160,6 +158,6 @@ def ask_response(
         question=question,
         answer=answer_out,
         no_answer=answer is None,
-        passages=[passage_out(hit, answering.highlights.get(hit.chunk.id)) for hit in hits],
+        passages=[passage_out(h, answering.highlights.get(h.chunk.id)) for h in answering.hits],
         took_ms=round(took_ms, 2),
     )

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.answer import Answering, answer_question, lexical_highlight
+from qa.answer import Answering, ask, lexical_highlight
 from qa.articles import Article
 from qa.corpus import remove_article, scan_corpus, write_article
 from qa.index import Index
@@ -107,10 +107,9 @@ class Service:
 
     def ask(
         self, question: str, k: int = 5, mode: Mode = Mode.hybrid, filters: Filters = NO_FILTERS
-    ) -> tuple[list[Hit], Answering]:
-        index = self.index  # one generation for the whole question
-        hits = search(index, question, k=k, mode=mode, filters=filters)
-        return hits, answer_question(index, question, hits)
+    ) -> Answering:
+        """Passages and the answer sentence, all from one generation."""
+        return ask(self.index, question, k=k, mode=mode, filters=filters)
 
     # -- writes ---------------------------------------------------------------
     def upsert(self, articles: list[Article]) -> Job:

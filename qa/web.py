@@ -211,8 +211,8 @@ def home(
     except ValueError as error:
         return _render(request, "index.html", context | {"error": str(error)}, 422)
     started = time.perf_counter()
-    hits, answering = service.ask(question, k=RESULTS, filters=filters)
-    response = ask_response(question, hits, answering, (time.perf_counter() - started) * 1000)
+    answering = service.ask(question, k=RESULTS, filters=filters)
+    response = ask_response(question, answering, (time.perf_counter() - started) * 1000)
     return _render(request, "index.html", context | _results(response, lang))
 
 

@@ -7,8 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-import qa.service
-from qa.answer import DEFAULT_MODEL, answer_question
+import qa.answer
+from qa.answer import DEFAULT_MODEL
 from qa.app import create_app
 from qa.service import Service
 from qa.web import pieces, safe_url
@@ -135,9 +135,7 @@ def test_filters_narrow_results(client):
 
 def test_no_answer_still_shows_closest_passages(client, monkeypatch):
     never_sure = replace(DEFAULT_MODEL, threshold=1.01)  # confidence is a probability
-    monkeypatch.setattr(
-        qa.service, "answer_question", lambda *a, **kw: answer_question(*a, **kw, model=never_sure)
-    )
+    monkeypatch.setattr(qa.answer, "DEFAULT_MODEL", never_sure)
     html = client.get("/", params={"q": "status proposal OSH Korea"}).text
     answer = section(html, "answer")
     assert "Tidak ada jawaban yang pasti" in answer and "<mark>" not in answer

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from qa.answer import answer_question
+from qa.answer import ask as answer
 from qa.cli.common import clean_errors, index_option
 from qa.index import Index
-from qa.retrieval import Filters, Mode, search
+from qa.retrieval import Filters, Mode
 from qa.schemas import AskResponse, ask_response
 
 MARK_START, MARK_END = "\x1b[1;33m", "\x1b[0m"
@@ -54,9 +54,8 @@ def ask(
     started = time.perf_counter()
     index = Index.load(index_dir)
     filters = Filters(source, _day(since), _day(until), language)
-    hits = search(index, question, k=k, mode=Mode(mode), filters=filters)
-    answering = answer_question(index, question, hits)
-    response = ask_response(question, hits, answering, (time.perf_counter() - started) * 1000)
+    answering = answer(index, question, k=k, mode=Mode(mode), filters=filters)
+    response = ask_response(question, answering, (time.perf_counter() - started) * 1000)
     click.echo(response.model_dump_json(indent=2) if as_json else render(response))
 
 

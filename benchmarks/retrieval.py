@@ -1,0 +1,198 @@
+"""Retrieval and answer quality on public benchmarks, per mode; tuning of the hybrid.
+
+    python benchmarks/retrieval.py            # report on the test splits
+    python benchmarks/retrieval.py --tune     # grid-search fusion/rerank/answer weights on valid
+    python benchmarks/retrieval.py --fit      # fit the answer confidence on IDK-MRC valid
+
+Each benchmark's passages are indexed as articles (benchmarks/cache/, embeddings cached, so
+re-runs are fast). Recall is counted per article: R@k is the share of questions whose gold
+passage is among the first k distinct articles. Modes: dense, bm25, hybrid (what /api/search
+ranks by) and hybrid+rerank (what /api/ask and `qa ask` return: hybrid, then the top passages
+reranked by their best sentence). Answer accuracy: the share of questions whose answer
+sentence contains a gold answer text.
+"""
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+from common import benchmark_index, cached_embedder
+from evaldata import Benchmark, Question, facqa, idk_mrc, tydiqa, xquad_en_id
+
+from qa.answer import DEFAULT_MODEL, Answering, AnswerModel, decide, score_sentences
+from qa.index import Index
+from qa.language import detect_language
+from qa.retrieval import DEFAULT_WEIGHTS, FusionWeights, Mode, fuse, gather, search
+
+K = 10
+
+
+@dataclass
+class Run:
+    """One question's hits per mode and, for hybrid, the sentence scores behind the answer."""
+
+    question: Question
+    hits: dict[str, list[str]]  # mode -> article ids, best first
+    scores: object = None  # SentenceScores of the hybrid hits
+
+
+def article_ids(hits) -> list[str]:
+    return [hit.chunk.article_id for hit in hits]
+
+
+def collect(
+    index: Index,
+    questions: list[Question],
+    weights: FusionWeights,
+    model: AnswerModel,
+    modes=("dense", "bm25", "hybrid"),
+) -> list[Run]:
+    runs = []
+    for question in questions:
+        hits = {
+            mode: search(index, question.text, k=K, mode=Mode(mode), per_article=1, weights=weights)
+            for mode in modes
+        }
+        scores = score_sentences(index, question.text, hits["hybrid"], model.rerank_passages)
+        runs.append(Run(question, {m: article_ids(h) for m, h in hits.items()}, scores))
+    return runs
+
+
+def rank(ids: list[str], gold: str | None) -> int:
+    return ids.index(gold) + 1 if gold in ids else K + 1
+
+
+def recall_table(ranks: list[int]) -> dict[str, float]:
+    r = np.array(ranks)
+    return {
+        "R@1": float(np.mean(r <= 1)),
+        "R@5": float(np.mean(r <= 5)),
+        "R@10": float(np.mean(r <= 10)),
+        "MRR@10": float(np.mean(np.where(r <= K, 1.0 / r, 0.0))),
+    }
+
+
+def answered(answering: Answering, question: Question) -> bool:
+    best = answering.best
+    if best is None:
+        return False
+    text = best.text.lower()
+    return any(answer.lower() in text for answer in question.answers if answer)
+
+
+def evaluate(runs: list[Run], model: AnswerModel) -> dict[str, dict[str, float]]:
+    table = {
+        mode: recall_table([rank(run.hits[mode], run.question.passage_id) for run in runs])
+        for mode in runs[0].hits
+    }
+    decisions = [decide(run.scores, model) for run in runs]
+    table["hybrid+rerank"] = recall_table(
+        [
+            rank(article_ids(d.hits), r.question.passage_id)
+            for d, r in zip(decisions, runs, strict=True)
+        ]
+    )
+    table["hybrid+rerank"]["answer"] = float(
+        np.mean([answered(d, r.question) for d, r in zip(decisions, runs, strict=True)])
+    )
+    return table
+
+
+BENCHMARKS = {"tydiqa-id": tydiqa, "xquad-en-id": xquad_en_id, "facqa-id": facqa}
+
+
+def load(name: str, embedder) -> tuple[Benchmark, Index]:
+    bench = BENCHMARKS[name]() if name in BENCHMARKS else idk_mrc()
+    return bench, benchmark_index(bench, embedder)
+
+
+def report(splits: dict[str, str]) -> None:
+    embedder = cached_embedder()
+    print("| benchmark | split | questions | mode | R@1 | R@5 | R@10 | MRR@10 | answer |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, split in splits.items():
+        bench, index = load(name, embedder)
+        started = time.perf_counter()
+        runs = collect(index, bench.questions[split], DEFAULT_WEIGHTS, DEFAULT_MODEL)
+        for mode, row in evaluate(runs, DEFAULT_MODEL).items():
+            cells = " | ".join(f"{row[m]:.3f}" for m in ("R@1", "R@5", "R@10", "MRR@10"))
+            answer = f"{row['answer']:.3f}" if "answer" in row else ""
+            print(f"| {name} | {split} | {len(runs)} | {mode} | {cells} | {answer} |")
+        print(f"  ({time.perf_counter() - started:.0f}s)", file=sys.stderr)
+
+
+def fusion_ranks(index: Index, questions: list[Question], grid: list[FusionWeights]):
+    """Gold ranks under each weighting, from one candidate gathering per question."""
+    ranks: dict[FusionWeights, list[int]] = {weights: [] for weights in grid}
+    for question in questions:
+        found = gather(index, question.text, Mode.hybrid, DEFAULT_WEIGHTS.pool, None)
+        chunks = index.store.chunks(found.ids.tolist())
+        articles = [chunks[int(i)].article_id for i in found.ids]
+        languages = [chunks[int(i)].language for i in found.ids]
+        language = detect_language(question.text)
+        for weights in grid:
+            order = np.argsort(-fuse(found, language, languages, weights), kind="stable")
+            ranked = list(dict.fromkeys(articles[i] for i in order))[:K]
+            ranks[weights].append(rank(ranked, question.passage_id))
+    return ranks
+
+
+def tune() -> None:
+    """Grid-search on the valid splits: first the fusion weights, then rerank and answer."""
+    embedder = cached_embedder()
+    sets = {name: load(name, embedder) for name in BENCHMARKS}
+    grid = [
+        FusionWeights(same_language=same, cross_language=cross, coverage_power=power)
+        for same in (0.05, 0.08, 0.1, 0.15, 0.2)
+        for cross in (0.0, 0.03, 0.05, 0.08)
+        for power in (1.0, 2.0)
+    ]
+    r1: dict[FusionWeights, dict[str, float]] = {weights: {} for weights in grid}
+    for name, (bench, index) in sets.items():
+        for weights, ranks in fusion_ranks(index, bench.questions["valid"], grid).items():
+            r1[weights][name] = recall_table(ranks)["R@1"]
+    fusion = max(grid, key=lambda weights: np.mean(list(r1[weights].values())))
+    print("fusion:", fusion, {k: round(v, 3) for k, v in r1[fusion].items()}, flush=True)
+
+    runs = {
+        name: collect(index, bench.questions["valid"], fusion, DEFAULT_MODEL, ("hybrid",))
+        for name, (bench, index) in sets.items()
+    }
+    models = [
+        replace(
+            DEFAULT_MODEL,
+            rerank_same_language=same,
+            rerank_cross_language=cross,
+            type_bonus=bonus,
+            lexical_weight=lexical,
+        )
+        for same in (0.0, 0.1, 0.25, 0.5)
+        for cross in (0.25, 0.5, 0.75, 1.0)
+        for bonus in (0.0, 0.02, 0.05, 0.1)
+        for lexical in (0.1, 0.2, 0.3, 0.5)
+    ]
+    results = []
+    for model in models:
+        tables = {name: evaluate(r, model)["hybrid+rerank"] for name, r in runs.items()}
+        recall = float(np.mean([t["R@1"] for t in tables.values()]))
+        results.append((recall + tables["tydiqa-id"]["answer"], model, tables))
+    score, model, tables = max(results, key=lambda item: item[0])
+    print("answer model:", model)
+    for name, table in tables.items():
+        print(f"  {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in table.items()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tune", action="store_true")
+    args = parser.parse_args()
+    if args.tune:
+        tune()
+    else:
+        report({"tydiqa-id": "test", "xquad-en-id": "test", "facqa-id": "test"})
+
+
+if __name__ == "__main__":
+    main()
