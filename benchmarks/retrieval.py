@@ -27,6 +27,7 @@ from qa.language import detect_language
 from qa.retrieval import DEFAULT_WEIGHTS, FusionWeights, Mode, fuse, gather, search
 
 K = 10
+NO_ANSWER_PRECISION = 0.9
 
 
 @dataclass
@@ -184,12 +185,83 @@ def tune() -> None:
         print(f"  {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in table.items()))
 
 
+def fit_logistic(features: np.ndarray, labels: np.ndarray, steps: int = 50) -> np.ndarray:
+    """Logistic regression by Newton's method (a little L2); returns [intercept, coefs...]."""
+    x = np.hstack([np.ones((len(features), 1)), features])
+    w = np.zeros(x.shape[1])
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-x @ w))
+        gradient = x.T @ (p - labels) + 1e-3 * w
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + 1e-3 * np.eye(len(w))
+        w -= np.linalg.solve(hessian, gradient)
+    return w
+
+
+def confidence_data(split: str):
+    """Features, answer-is-right labels and answerable flags for the confidence model.
+
+    IDK-MRC's questions over its own passages (answerable, and unanswerable ones written to
+    sound answerable), plus FacQA's questions over the same passages: questions about
+    things the corpus does not cover at all, the other way a question goes unanswered.
+    """
+    embedder = cached_embedder()
+    bench, index = load("idk-mrc", embedder)
+    off_corpus = [replace(q, passage_id=None) for q in facqa().questions[split]]
+    features, right, answerable = [], [], []
+    for question in bench.questions[split] + off_corpus:
+        hits = search(index, question.text, k=K, per_article=1)
+        answering = decide(score_sentences(index, question.text, hits, 5), DEFAULT_MODEL)
+        best = answering.best
+        features.append(best.features if best else (0.0, 0.0))
+        right.append(question.passage_id is not None and answered(answering, question))
+        answerable.append(question.passage_id is not None)
+    return np.array(features), np.array(right, float), np.array(answerable)
+
+
+def no_answer_scores(said_none: np.ndarray, answerable: np.ndarray) -> dict[str, float]:
+    truly_none = ~answerable
+    precision = float((said_none & truly_none).sum() / max(said_none.sum(), 1))
+    recall = float((said_none & truly_none).sum() / max(truly_none.sum(), 1))
+    f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def fit() -> None:
+    """Fit the confidence model on IDK-MRC valid, pick the threshold, report on test."""
+    features, right, answerable = confidence_data("valid")
+    w = fit_logistic(features, right)
+    print("intercept, gap_coef, coverage_coef =", np.round(w, 3).tolist())
+    probability = 1.0 / (1.0 + np.exp(-(w[0] + features @ w[1:])))
+    # Say "no answer" only where that was right at least 90% of the time: refusing an
+    # answerable question costs the reader more than a weak answer shown with its confidence.
+    thresholds = [
+        t
+        for t in np.linspace(0.005, 0.95, 190)
+        if no_answer_scores(probability < t, answerable)["precision"] >= NO_ANSWER_PRECISION
+    ]
+    best = max(thresholds)
+    print(f"threshold {best:.2f} on valid:", no_answer_scores(probability < best, answerable))
+    features, right, answerable = confidence_data("test")
+    probability = 1.0 / (1.0 + np.exp(-(w[0] + features @ w[1:])))
+    print("test:", no_answer_scores(probability < best, answerable))
+    idk = len(load("idk-mrc", cached_embedder())[0].questions["test"])
+    print("test, IDK-MRC only:", no_answer_scores(probability[:idk] < best, answerable[:idk]))
+    print(
+        f"test: answered {np.mean(probability >= best):.3f}; of those right "
+        f"{right[probability >= best].mean():.3f}; mean confidence "
+        f"{probability[probability >= best].mean():.3f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tune", action="store_true")
+    parser.add_argument("--fit", action="store_true")
     args = parser.parse_args()
     if args.tune:
         tune()
+    elif args.fit:
+        fit()
     else:
         report({"tydiqa-id": "test", "xquad-en-id": "test", "facqa-id": "test"})
 

@@ -23,8 +23,6 @@ from qa.index import Index
 from qa.language import detect_language
 from qa.retrieval import NO_FILTERS, Filters, Hit, Mode, search
 
-SHORT_SENTENCE = 60  # characters: a shorter best sentence is joined with its best neighbour
-
 
 @dataclass(frozen=True)
 class AnswerModel:
@@ -32,16 +30,19 @@ class AnswerModel:
 
     rerank_passages: int = 5
     answer_passages: int = 3
-    rerank_same_language: float = 0.25
-    rerank_cross_language: float = 0.75
-    lexical_weight: float = 0.3
-    type_bonus: float = 0.05
-    rank_penalty: float = 0.01
-    intercept: float = -20.0
-    similarity_coef: float = 20.0
-    passage_coef: float = 6.0
-    overlap_coef: float = 2.0
-    threshold: float = 0.5
+    rerank_same_language: float = 0.0
+    rerank_cross_language: float = 0.5
+    lexical_weight: float = 0.1
+    type_bonus: float = 0.1
+    rank_penalty: float = 0.1
+    pair_margin: float = 0.03  # a neighbour scoring this close to the best joins the answer
+    retrieve: int = 10  # hits the confidence features look at, whatever k the caller shows
+    # Confidence: logistic in (gap, coverage), fitted by `benchmarks/retrieval.py --fit`; the
+    # threshold is the highest at which "no answer" was right 90% of the time there.
+    intercept: float = -3.58
+    gap_coef: float = 32.64
+    coverage_coef: float = 1.69
+    threshold: float = 0.13
 
 
 DEFAULT_MODEL = AnswerModel()
@@ -54,8 +55,7 @@ class Answer:
     hit: Hit
     start: int
     end: int
-    similarity: float  # of the best sentence to the question
-    overlap: float  # share of the question's terms in the best sentence
+    features: tuple[float, ...]  # the confidence model's inputs (see `confidence_features`)
     confidence: float
 
     @property
@@ -118,7 +118,8 @@ def ask(
     model = model or DEFAULT_MODEL
     if mode != Mode.hybrid:
         model = replace(model, rerank_same_language=0.0, rerank_cross_language=0.0)
-    hits = search(index, question, k=max(k, model.rerank_passages), mode=mode, filters=filters)
+    wanted = max(k, model.rerank_passages, model.retrieve)
+    hits = search(index, question, k=wanted, mode=mode, filters=filters)
     answering = answer_question(index, question, hits, model)
     answering.hits = answering.hits[:k]
     return answering
@@ -136,6 +137,8 @@ def decide(scores: SentenceScores, model: AnswerModel = DEFAULT_MODEL) -> Answer
     hits, similarities = _rerank(scores, model)
     terms = set(lexical.tokenize(scores.question))
     kind = question_type(scores.question)
+    dense = [hit.dense for hit in scores.hits[: model.retrieve]]
+    gap = max(dense) - float(np.mean(dense)) if dense else 0.0
     highlights: dict[int, tuple[int, int]] = {}
     best: tuple[float, Answer] | None = None
     for rank, (hit, sims) in enumerate(zip(hits, similarities, strict=False)):
@@ -149,27 +152,30 @@ def decide(scores: SentenceScores, model: AnswerModel = DEFAULT_MODEL) -> Answer
             for sim, overlap, text in zip(sims, overlaps, texts, strict=True)
         ]
         number = int(np.argmax(sentence_scores))
-        start, end = _span(spans, number, sentence_scores)
+        start, end = _span(spans, number, sentence_scores, model.pair_margin)
         highlights[hit.chunk.id] = (start, end)
         if rank >= model.answer_passages:
             continue
         score = sentence_scores[number] - model.rank_penalty * rank
-        features = (float(sims[number]), hit.dense, overlaps[number])
-        answer = Answer(hit, start, end, features[0], features[2], confidence(features, model))
+        features = confidence_features(hit, gap)
+        answer = Answer(hit, start, end, features, confidence(features, model))
         if best is None or score > best[0]:
             best = (score, answer)
     return Answering(hits, best[1] if best else None, highlights, model.threshold)
 
 
-def confidence(features: tuple[float, float, float], model: AnswerModel) -> float:
-    """Probability that the answer is right: logistic in (sentence sim, passage sim, overlap)."""
-    similarity, passage, overlap = features
-    logit = (
-        model.intercept
-        + model.similarity_coef * similarity
-        + model.passage_coef * passage
-        + model.overlap_coef * overlap
-    )
+def confidence_features(hit: Hit, gap: float) -> tuple[float, float]:
+    """What the confidence model weighs: how far the best passage's similarity stands out from
+    the other hits' (an off-topic question finds nothing that stands out) and the share of
+    the question's term weight the passage holds. Both are relative, so they carry over from
+    full questions to keyword queries, whose absolute similarities run lower."""
+    return (gap, hit.coverage)
+
+
+def confidence(features: tuple[float, ...], model: AnswerModel) -> float:
+    """Probability that the answer is right, from the logistic model."""
+    gap, coverage = features
+    logit = model.intercept + model.gap_coef * gap + model.coverage_coef * coverage
     return 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
 
 
@@ -184,25 +190,25 @@ def lexical_highlight(query: str, hit: Hit) -> tuple[int, int] | None:
 
 
 def _rerank(scores: SentenceScores, model: AnswerModel) -> tuple[list[Hit], list[np.ndarray]]:
-    """Move the top hits by their best sentence's similarity; the rest keep their order."""
+    """Move the top hits by their best sentence's similarity; the rest keep their order.
+
+    One weight per question, so no passage gains just for its language: the larger
+    cross-language weight applies when the question's language is not that of most of the
+    top passages (BM25 then says little, and sentence similarity is the better evidence).
+    """
     scored = len(scores.similarities)
     if not scored:
         return scores.hits, []
+    top = scores.hits[:scored]
     language = detect_language(scores.question)
-    boosted = []
-    for hit, sims in zip(scores.hits, scores.similarities, strict=False):
-        weight = (
-            model.rerank_same_language
-            if hit.chunk.language == language
-            else model.rerank_cross_language
-        )
-        best = float(sims.max()) if len(sims) else 0.0
-        boosted.append(
-            (hit.score + weight * best, replace(hit, score=hit.score + weight * best), sims)
-        )
-    boosted.sort(key=lambda item: -item[0])
-    hits = [hit for _, hit, _ in boosted] + scores.hits[scored:]
-    return hits, [sims for _, _, sims in boosted]
+    same = sum(hit.chunk.language == language for hit in top) * 2 >= len(top)
+    weight = model.rerank_same_language if same else model.rerank_cross_language
+    boosted = [
+        (replace(hit, score=hit.score + weight * float(sims.max() if len(sims) else 0.0)), sims)
+        for hit, sims in zip(top, scores.similarities, strict=True)
+    ]
+    boosted.sort(key=lambda item: -item[0].score)
+    return [hit for hit, _ in boosted] + scores.hits[scored:], [sims for _, sims in boosted]
 
 
 def _overlap(terms: set[str], sentence: str) -> float:
@@ -212,11 +218,14 @@ def _overlap(terms: set[str], sentence: str) -> float:
     return len(terms & set(lexical.tokenize(sentence))) / len(terms)
 
 
-def _span(spans, number: int, scores: list[float]) -> tuple[int, int]:
-    """The best sentence, joined with its better neighbour when it is very short."""
+def _span(spans, number: int, scores: list[float], margin: float) -> tuple[int, int]:
+    """The best sentence, with its neighbour when that scores nearly as well (an answer
+    that runs over two sentences)."""
     start, end = spans[number]
     neighbours = [n for n in (number - 1, number + 1) if 0 <= n < len(spans)]
-    if end - start >= SHORT_SENTENCE or not neighbours:
+    if not neighbours:
         return start, end
     other = max(neighbours, key=lambda n: scores[n])
+    if scores[number] - scores[other] >= margin:
+        return start, end
     return min(start, spans[other][0]), max(end, spans[other][1])

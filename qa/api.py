@@ -84,7 +84,7 @@ def search(
 @router.get("/articles", response_model=ArticleList)
 def list_articles(
     service: ServiceDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,  # SQLite takes 64 bits
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ArticleList:
     """Articles in the index, newest first."""
@@ -137,7 +137,7 @@ def put_articles(body: ArticleIn | list[ArticleIn], service: ServiceDep) -> Writ
     """Add or replace articles (same id = update): saved to the corpus, indexed in background."""
     items = body if isinstance(body, list) else [body]
     if not items:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Send at least one article")
+        raise HTTPException(422, "Send at least one article")
     articles = [
         Article(
             id=item.id,

@@ -16,7 +16,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa import __version__, api, web
-from qa.errors import IndexLocked, IndexMismatch, IndexMissing, QAError, UnknownArticle
+from qa.errors import (
+    IndexLocked,
+    IndexMismatch,
+    IndexMissing,
+    IngestError,
+    QAError,
+    UnknownArticle,
+)
 from qa.service import Service
 
 log = logging.getLogger(__name__)
@@ -25,6 +32,7 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 STATUS_OF_ERROR: dict[type[QAError], int] = {
     UnknownArticle: 404,
+    IngestError: 422,  # an article sent for writing that cannot be stored
     IndexLocked: 409,
     IndexMissing: 503,
     IndexMismatch: 503,
@@ -65,7 +73,7 @@ def create_app(service: Service, api_key: str | None = None, open_service: bool 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:
         details = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            {"loc": list(e.get("loc", ())), "msg": _message(e), "type": e.get("type", "")}
             for e in error.errors()
         ]
         message = "; ".join(
@@ -79,6 +87,15 @@ def create_app(service: Service, api_key: str | None = None, open_service: bool 
         return _error(request, 500, "Internal error; the server logged the details")
 
     return app
+
+
+def _message(error: dict) -> str:
+    """Pydantic's message, spelled out for a body that is not JSON at all."""
+    if error.get("type") == "json_invalid":
+        where = error.get("loc", ())[-1]
+        reason = error.get("ctx", {}).get("error", "")
+        return f"the body is not valid JSON ({reason} at character {where})"
+    return error.get("msg", "")
 
 
 def _error(

@@ -10,6 +10,10 @@ from qa.language import detect_language
 
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 
+# The longest article text taken, from a file or through the API: far beyond any news article,
+# it keeps a dump or a log saved under an article's name from stalling the index for an hour.
+MAX_TEXT_CHARACTERS = 2_000_000
+
 
 def content_hash(text: str) -> str:
     """SHA-256 of the clean text: identifies exact duplicates and unchanged articles."""
@@ -22,8 +26,15 @@ def id_from_path(path: str | Path) -> str:
 
 
 def slugify(value: str) -> str:
-    """Reduce `value` to characters safe in a file name and a URL."""
+    """Reduce `value` to characters safe in a file name and a URL.
+
+    A value with none of them ("日本.md") becomes "article-" and a hash of it, so that two such
+    file names stay two ids.
+    """
     slug = _UNSAFE_ID.sub("-", value.strip()).strip("-.")
+    if not slug and value.strip():
+        digest = hashlib.sha1(value.strip().encode("utf-8", "surrogatepass")).hexdigest()[:10]
+        return f"article-{digest}"
     return slug[:120] or "article"
 
 

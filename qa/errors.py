@@ -24,6 +24,10 @@ class IndexMismatch(QAError):
     """The index on disk was built with another embedder, dimension or chunker."""
 
 
+class IndexWriteError(QAError):
+    """A new generation could not be written (disk full, folder not writable)."""
+
+
 class IndexLocked(QAError):
     """Another process is writing the index."""
 

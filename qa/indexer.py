@@ -5,6 +5,7 @@ new and changed articles, and publishes the result atomically. Unchanged article
 re-embedded: their vectors are carried in the store and the FAISS index.
 """
 
+import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import closing
@@ -17,7 +18,7 @@ from qa import lexical, vectors
 from qa.articles import Article
 from qa.chunking import ChunkSettings, chunk_article, embedding_text
 from qa.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
-from qa.errors import IndexMismatch
+from qa.errors import IndexMismatch, IndexWriteError
 from qa.generations import Layout
 from qa.store import Store
 
@@ -150,19 +151,36 @@ def _update(
         if previous is not None and not report.changed:
             report.generation = previous.name
         else:
-            scratch = layout.scratch()
-            if previous is None:
-                store = Store(scratch / STORE_FILE)
-            else:
-                with closing(Store(previous / STORE_FILE, readonly=True)) as old:
-                    store = old.copy_to(scratch / STORE_FILE)
-            with closing(store):
-                embedder = embedder or get_embedder(settings["embedder"])
-                _apply(store, settings, embedder, fresh, report, previous, scratch, progress)
-            report.generation = layout.publish(scratch)
+            try:
+                scratch = layout.scratch()
+                if previous is None:
+                    store = Store(scratch / STORE_FILE)
+                else:
+                    with closing(Store(previous / STORE_FILE, readonly=True)) as old:
+                        store = old.copy_to(scratch / STORE_FILE)
+                with closing(store):
+                    embedder = embedder or get_embedder(settings["embedder"])
+                    _apply(store, settings, embedder, fresh, report, previous, scratch, progress)
+                report.generation = layout.publish(scratch)
+            except (OSError, sqlite3.Error) as error:
+                raise _write_failed(layout, error) from error
             layout.sweep()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_failed(layout: Layout, error: Exception) -> IndexWriteError:
+    """The error for a generation that could not be written; its scratch folder is removed."""
+    layout.sweep()
+    reason = error
+    if isinstance(error, sqlite3.Error):  # "disk I/O error" says more with its code
+        reason = f"{error} ({getattr(error, 'sqlite_errorname', 'sqlite')})"
+    current = layout.current_name()
+    served = f"{current} is still the one served" if current else "there is no index yet"
+    return IndexWriteError(
+        f"Could not write the new index generation under {layout.generations}: {reason}; "
+        f"{served}. Free some disk space or fix the folder's permissions, then update again"
+    )
 
 
 def _fresh_settings(

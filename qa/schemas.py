@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from qa.answer import Answering
+from qa.articles import MAX_TEXT_CHARACTERS
+from qa.readers.dates import YEARS
 from qa.retrieval import Hit
 
 MAX_QUESTION = 1000
@@ -71,12 +73,22 @@ class SearchResponse(BaseModel):
 class ArticleIn(BaseModel):
     """One article as the JSONL import format has it."""
 
-    id: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._-]+$")]
+    # what `slugify` keeps as it is: no '-' or '.' at either end, at most 120 characters
+    id: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=120,
+            pattern=r"^[A-Za-z0-9_](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?$",
+        ),
+    ]
     title: Annotated[str, Field(max_length=1000)] = ""
-    text: Annotated[str, Field(min_length=1, max_length=2_000_000)]
+    text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARACTERS)]
     source: Annotated[str, Field(max_length=200)] = ""
     url: Annotated[str, Field(max_length=2000)] | None = None
-    published: date | None = None
+    published: (
+        Annotated[date, Field(ge=date(YEARS[0], 1, 1), le=date(YEARS[-1], 12, 31))] | None
+    ) = None
 
     @field_validator("text")
     @classmethod

@@ -15,8 +15,10 @@ from pathlib import Path
 from qa.answer import Answering, ask, lexical_highlight
 from qa.articles import Article
 from qa.corpus import remove_article, scan_corpus, write_article
+from qa.errors import IngestError
 from qa.index import Index
 from qa.indexer import Progress, UpdateReport, apply_changes, sync_index
+from qa.readers import read_file
 from qa.retrieval import NO_FILTERS, Filters, Hit, Mode, search
 
 log = logging.getLogger(__name__)
@@ -57,7 +59,10 @@ class Service:
         self._index: Index | None = None
         self._jobs: queue.Queue[Job | None] = queue.Queue()
         self._job_numbers = iter(range(1, 1 << 62))
-        self._numbers_lock = threading.Lock()
+        # Corpus writes, job numbers and the queue change together, so jobs run in the order
+        # their writes hit the corpus and `completed_job` only grows.
+        self._writes = threading.RLock()
+        self._resync = False  # set when an update failed: the next job syncs the whole corpus
         self._worker: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------
@@ -114,31 +119,34 @@ class Service:
     # -- writes ---------------------------------------------------------------
     def upsert(self, articles: list[Article]) -> Job:
         """Persist articles into the corpus folder, then queue their indexing."""
-        for article in articles:
-            article.path = str(write_article(article, self.corpus_dir))
-        return self._enqueue(Job(self._next_number(), upserts=list(articles)))
+        with self._writes:
+            saved = [_read_back(write_article(article, self.corpus_dir)) for article in articles]
+            return self._enqueue(Job(self._next_number(), upserts=saved))
 
     def delete(self, article_id: str) -> Job | None:
         """Remove an article from the corpus folder and queue its removal; None if unknown."""
-        in_corpus = remove_article(article_id, self.corpus_dir)
-        if not in_corpus and self.index.store.article(article_id) is None:
-            return None
-        return self._enqueue(Job(self._next_number(), deletions=[article_id]))
+        with self._writes:
+            in_corpus = remove_article(article_id, self.corpus_dir)
+            if not in_corpus and self.index.store.article(article_id) is None:
+                return None
+            return self._enqueue(Job(self._next_number(), deletions=[article_id]))
 
     # -- worker ---------------------------------------------------------------
     def _next_number(self) -> int:
-        with self._numbers_lock:
+        with self._writes:
             return next(self._job_numbers)
 
     def _enqueue(self, job: Job) -> Job:
-        self.state.queued += 1
-        self._jobs.put(job)
+        with self._writes:
+            self.state.queued += 1
+            self._jobs.put(job)
         return job
 
     def _work(self) -> None:
         while (job := self._jobs.get()) is not None:
-            self.state.queued -= 1
-            self.state.running = job.number
+            with self._writes:  # never seen idle between leaving the queue and running
+                self.state.running = job.number
+                self.state.queued -= 1
             try:
                 report = self._run(job)
                 self.state.last_report = {"job": job.number, **_summary(report)}
@@ -146,15 +154,17 @@ class Service:
             except Exception as error:  # the worker must survive any one bad update
                 log.exception("index update %s failed", job.number)
                 self.state.last_error = f"job {job.number}: {error}"
+                self._resync = True  # what that job held is in the corpus, not the index
             finally:
-                self.state.running = None
-                self.state.stage = ""
                 self.state.completed = job.number
+                self.state.stage = ""
+                self.state.running = None
 
     def _run(self, job: Job) -> UpdateReport:
-        if job.sync:
+        if job.sync or self._resync:
             articles = scan_corpus(self.corpus_dir).articles
             report = sync_index(articles, self.index_dir, progress=self._progress)
+            self._resync = False
         else:
             report = apply_changes(
                 self.index_dir, job.upserts, job.deletions, progress=self._progress
@@ -174,6 +184,16 @@ class Service:
                 return True
             time.sleep(0.05)
         return False
+
+
+def _read_back(path: Path) -> Article:
+    """The article as its file reads: what a later sync of the corpus folder will index."""
+    for item in read_file(path):
+        if isinstance(item, Article):
+            return item
+        if item.level == "error":
+            raise IngestError(str(path), item.message, item.line)
+    raise IngestError(str(path), "the saved file holds no article")
 
 
 def _quiet(stage: str, done: int, total: int) -> None:

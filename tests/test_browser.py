@@ -4,67 +4,23 @@ Also saves the full-page screenshot the README shows (docs/screenshot.png).
 """
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from server import REPO, LiveServer
 
-REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = REPO / "docs" / "screenshot.png"
-STARTUP = 180  # seconds: the first start builds the index over corpus/
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`qa serve` over the shipped corpus, with a fresh index; stopped at the end."""
     tmp = tmp_path_factory.mktemp("browser")
-    port = free_port()
-    command = [sys.executable, "-c", "from qa.cli import cli; cli()", "serve"]
-    command += ["--corpus", str(REPO / "corpus"), "--index", str(tmp / "index")]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    log = (tmp / "server.log").open("w")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"qa serve exited ({process.returncode}):\n{_tail(tmp)}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"qa serve not healthy after {STARTUP} s:\n{_tail(tmp)}")
-            try:
-                with urllib.request.urlopen(f"{base}/api/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-def _tail(folder: Path) -> str:
-    return (folder / "server.log").read_text(errors="replace")[-3000:]
+    with LiveServer(REPO / "corpus", tmp / "index") as live:
+        yield live.url
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
 """`qa ask`: answer one question from the command line."""
 
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -65,7 +66,7 @@ def _day(value) -> date | None:
 
 def render(response: AskResponse) -> str:
     """Human output: the answer sentence, then numbered citations with the answer marked."""
-    color = click.get_text_stream("stdout").isatty()
+    color = sys.stdout.isatty()
     lines = []
     if response.answer:
         lines += [response.answer.text, f"(confidence {response.answer.confidence:.2f})", ""]

@@ -102,22 +102,21 @@ def status(index_dir: Path) -> None:
 def _run(corpus_dir: Path, index_dir: Path, rebuild: bool, **settings) -> UpdateReport:
     scan = scan_corpus(corpus_dir)
     for problem in scan.problems:
-        click.echo(f"{problem.level}: {problem}", err=True)
-    bars: dict[str, tqdm] = {}
+        click.echo(str(problem), err=True)
+    bar = tqdm(desc="embedding", unit="passage", disable=None)
 
     def progress(stage: str, done: int, total: int) -> None:
-        bar = bars.setdefault(stage, tqdm(total=total, desc=stage, unit="passage", leave=False))
-        bar.total = total
-        bar.n = done
-        bar.refresh()
+        if stage == "embedding":
+            bar.total = total
+            bar.n = done
+            bar.refresh()
 
     try:
         report = sync_index(
             scan.articles, index_dir, rebuild=rebuild, progress=progress, **settings
         )
     finally:
-        for bar in bars.values():
-            bar.close()
+        bar.close()
     click.echo(describe(report))
     return report
 

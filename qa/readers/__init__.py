@@ -8,7 +8,7 @@ stops a run. Bulk readers report a bad line and go on with the next.
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from qa.articles import id_from_path
+from qa.articles import MAX_TEXT_CHARACTERS, Article, id_from_path
 from qa.errors import IngestError
 from qa.readers.base import Problem, Result
 from qa.readers.html import read_html
@@ -45,11 +45,26 @@ def read_file(path: Path) -> Iterator[Result]:
         yield Problem(str(path), f"skipped: not an article file ({known})", None, "note")
         return
     try:
-        yield from reader(path)
+        for item in reader(path):
+            if isinstance(item, Article) and len(item.text) > MAX_TEXT_CHARACTERS:
+                item = _too_long(path, item)
+            yield item
     except IngestError as error:
         yield Problem.from_error(error)
     except OSError as error:
         yield Problem(str(path), f"could not read the file: {error.strerror or error}")
+
+
+def _too_long(path: Path, article: Article) -> Problem:
+    """The error for an article over MAX_TEXT_CHARACTERS, at its line or item of a bulk file."""
+    where = article.path.removeprefix(str(path))  # "", ":12" (JSON Lines) or "#3" (JSON list)
+    line = int(where[1:]) if where.startswith(":") else None
+    item = f"item {where[1:]}: " if where.startswith("#") else ""
+    message = (
+        f"{item}the text is {len(article.text):,} characters, more than the "
+        f"{MAX_TEXT_CHARACTERS:,} an article may have: split it into articles or remove it"
+    )
+    return Problem(str(path), message, line)
 
 
 def file_ids(path: Path) -> list[str]:

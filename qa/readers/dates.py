@@ -51,11 +51,15 @@ _ISO = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:[T ].
 _HINT = re.compile(r"\bdate\s+(?P<year>\d{4})-(?P<month>\d{2})(?:-(?P<day>\d{2}))?\b")
 
 
+# Years a news article can be from; any other is a typo (also the API's rule for `published`).
+YEARS = range(1900, 2101)
+
+
 def make_date(year: int, month: int, day: int) -> date | None:
     """The date, or None when it does not exist (30 February) or is out of any news range."""
     if year < 100:
         year += 2000
-    if not 1900 <= year <= 2100:
+    if year not in YEARS:
         return None
     try:
         return date(year, month, day)

@@ -46,6 +46,11 @@ def split_front_matter(text: str, path: str) -> tuple[dict[str, Any], str, int]:
         line = mark.line + 2 if mark is not None else 1
         reason = getattr(error, "problem", None) or str(error).split("\n", 1)[0]
         raise IngestError(path, f"broken YAML front matter: {reason}", line) from error
+    except RecursionError as error:
+        raise IngestError(path, "broken YAML front matter: nested too deeply", 2) from error
+    except ValueError as error:  # a number over Python's 4300 digits, for one
+        reason = str(error).split(";", 1)[0]
+        raise IngestError(path, f"broken YAML front matter: {reason}", 2) from error
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -65,6 +70,10 @@ def front_matter_fields(meta: dict[str, Any], path: str) -> dict[str, Any]:
         if not isinstance(value, str | int | float):
             raise IngestError(path, f"{name} must be text, not {type(value).__name__}")
         fields[name] = str(value).strip()
+        try:
+            fields[name].encode("utf-8")
+        except UnicodeEncodeError as error:  # YAML lets "\ud800" through
+            raise IngestError(path, f"{name} has an unpaired surrogate escape (\\ud800)") from error
     if "language" in fields and fields["language"] not in ("id", "en"):
         raise IngestError(path, f"language must be 'id' or 'en', not {fields['language']!r}")
     try:

@@ -94,10 +94,12 @@ def _parse_line(raw: bytes, path: str, number: int) -> tuple[Any, Problem | None
     if not text.strip():
         return None, warning
     try:
-        return json.loads(text), warning
+        return _loads(text), warning
     except json.JSONDecodeError as error:
         message = f"not valid JSON ({error.msg}, column {error.colno})"
         raise IngestError(path, message, number) from error
+    except (ValueError, RecursionError) as error:
+        raise IngestError(path, f"not valid JSON ({_reason(error)})", number) from error
 
 
 def read_jsonl(path: Path) -> Iterator[Result]:
@@ -123,9 +125,27 @@ def read_jsonl(path: Path) -> Iterator[Result]:
 def _load_json(path: Path) -> tuple[Any, Problem | None]:
     text, warning = read_text(path)
     try:
-        return json.loads(text), warning
+        return _loads(text), warning
     except json.JSONDecodeError as error:
         raise IngestError(str(path), f"not valid JSON ({error.msg})", error.lineno) from error
+    except (ValueError, RecursionError) as error:
+        raise IngestError(str(path), f"not valid JSON ({_reason(error)})") from error
+
+
+def _loads(text: str) -> Any:
+    """json.loads, refusing also unpaired surrogate escapes ("\\ud800"): no text can hold them."""
+    value = json.loads(text)
+    json.dumps(value, ensure_ascii=False).encode("utf-8")
+    return value
+
+
+def _reason(error: ValueError | RecursionError) -> str:
+    """Why json.loads (or _loads) refused a text that is not a JSONDecodeError."""
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    if isinstance(error, UnicodeEncodeError):
+        return "an unpaired surrogate escape such as \\ud800, which is not text"
+    return str(error).split(";", 1)[0]  # "Exceeds the limit (4300 digits) for integer ..."
 
 
 def read_json(path: Path) -> Iterator[Result]:
