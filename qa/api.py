@@ -93,18 +93,7 @@ def list_articles(
         total=store.count_articles(),
         offset=offset,
         limit=limit,
-        articles=[
-            ArticleSummary(
-                id=a.id,
-                title=a.title,
-                source=a.source,
-                url=a.url,
-                published=a.published,
-                language=a.language,
-                characters=len(a.text),
-            )
-            for a in store.articles(offset=offset, limit=limit)
-        ],
+        articles=[ArticleSummary.of(a) for a in store.articles(offset=offset, limit=limit)],
     )
 
 
@@ -115,15 +104,7 @@ def get_article(article_id: str, service: ServiceDep) -> ArticleOut:
     article = service.index.store.article(article_id)
     if article is None:
         raise UnknownArticle(f"No article with id {article_id!r}")
-    return ArticleOut(
-        id=article.id,
-        title=article.title,
-        source=article.source,
-        url=article.url,
-        published=article.published,
-        language=article.language,
-        text=article.text,
-    )
+    return ArticleOut.of(article)
 
 
 @router.post(

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from qa.answer import Answering
-from qa.articles import MAX_TEXT_CHARACTERS
+from qa.articles import MAX_TEXT_CHARACTERS, Article
 from qa.readers.dates import YEARS
 from qa.retrieval import Hit
 
@@ -98,24 +98,32 @@ class ArticleIn(BaseModel):
         return value
 
 
-class ArticleOut(BaseModel):
+class ArticleMeta(BaseModel):
+    """The citation fields of an article."""
+
     id: str
     title: str
     source: str
     url: str | None
     published: date | None
     language: str
+
+
+class ArticleOut(ArticleMeta):
     text: str
 
+    @classmethod
+    def of(cls, article: Article) -> "ArticleOut":
+        return cls.model_validate(article, from_attributes=True)
 
-class ArticleSummary(BaseModel):
-    id: str
-    title: str
-    source: str
-    url: str | None
-    published: date | None
-    language: str
+
+class ArticleSummary(ArticleMeta):
     characters: int
+
+    @classmethod
+    def of(cls, article: Article) -> "ArticleSummary":
+        meta = ArticleMeta.model_validate(article, from_attributes=True)
+        return cls(**meta.model_dump(), characters=len(article.text))
 
 
 class ArticleList(BaseModel):

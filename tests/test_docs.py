@@ -1,0 +1,39 @@
+"""Every command and setting is documented in the README (a test fails when one is not)."""
+
+from pathlib import Path
+
+import click
+import pytest
+
+from qa.cli import cli
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def commands(group: click.Group, prefix: str = "qa") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in group.commands.items():
+        path = f"{prefix} {name}"
+        if isinstance(command, click.Group):
+            found += commands(command, path)
+        else:
+            found.append((path, command))
+    return found
+
+
+@pytest.mark.parametrize("path,command", commands(cli), ids=lambda value: str(value))
+def test_command_is_documented_with_an_example(path, command):
+    assert f"`{path}" in README, f"{path} is missing from the README's command table"
+    assert "Example:" in (command.help or ""), f"{path} --help has no example"
+
+
+def test_every_environment_setting_is_documented():
+    settings = {
+        envvar
+        for _, command in commands(cli)
+        for param in command.params
+        for envvar in ([param.envvar] if isinstance(param.envvar, str) else param.envvar or [])
+    }
+    assert settings >= {"QA_CORPUS", "QA_INDEX", "QA_API_KEY"}
+    for envvar in settings:
+        assert f"`{envvar}`" in README, f"{envvar} is missing from the README's settings table"
