@@ -107,7 +107,8 @@ def apply_changes(
         report.unchanged = len(latest) - len(fresh)
         return fresh
 
-    return _update(index_dir, plan, False, {}, embedder, progress, wait)
+    concerned = {a.id for a in upserts} | set(deletions)
+    return _update(index_dir, plan, False, {}, embedder, progress, wait, concerned)
 
 
 Plan = Callable[[Mapping[str, str], UpdateReport], list[Article]]
@@ -121,8 +122,12 @@ def _update(
     embedder: Embedder | None,
     progress: Progress,
     wait: bool,
+    concerned: set[str] | None = None,
 ) -> UpdateReport:
-    """Under the writer lock: plan against the current generation, write and publish the next."""
+    """Under the writer lock: plan against the current generation, write and publish the next.
+
+    `plan` sees the stored fingerprints of the `concerned` article ids (all when None).
+    """
     started = time.perf_counter()
     layout = Layout(index_dir)
     report = UpdateReport()
@@ -140,7 +145,7 @@ def _update(
             with closing(Store(previous / STORE_FILE, readonly=True)) as old:
                 settings = old.manifest()
                 _check_format(settings, index_dir)
-                stored = old.article_fingerprints()
+                stored = old.article_fingerprints(concerned)
             _check_same(
                 settings,
                 embedder_name,

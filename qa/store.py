@@ -120,9 +120,20 @@ class Store:
         )
 
     # -- articles -------------------------------------------------------------
-    def article_fingerprints(self) -> dict[str, str]:
-        """Article id -> `Article.fingerprint` of what was indexed."""
-        return dict(self.db.execute("SELECT id, fingerprint FROM articles"))
+    def article_fingerprints(self, ids: Iterable[str] | None = None) -> dict[str, str]:
+        """Article id -> `Article.fingerprint` of what was indexed (of `ids`, or of all)."""
+        if ids is None:
+            return dict(self.db.execute("SELECT id, fingerprint FROM articles"))
+        ids = list(ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):  # SQLite caps the number of parameters
+            batch = ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self.db.execute(
+                f"SELECT id, fingerprint FROM articles WHERE id IN ({marks})", batch
+            )
+            found.update(rows)
+        return found
 
     def article(self, article_id: str) -> Article | None:
         row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
