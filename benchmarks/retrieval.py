@@ -129,9 +129,8 @@ def fusion_ranks(index: Index, questions: list[Question], grid: list[FusionWeigh
     ranks: dict[FusionWeights, list[int]] = {weights: [] for weights in grid}
     for question in questions:
         found = gather(index, question.text, Mode.hybrid, DEFAULT_WEIGHTS.pool, None)
-        chunks = index.store.chunks(found.ids.tolist())
-        articles = [chunks[int(i)].article_id for i in found.ids]
-        languages = [chunks[int(i)].language for i in found.ids]
+        articles = index.chunk_articles[found.positions]
+        languages = index.chunk_languages[found.positions]
         language = detect_language(question.text)
         for weights in grid:
             order = np.argsort(-fuse(found, language, languages, weights), kind="stable")

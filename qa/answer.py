@@ -89,13 +89,20 @@ class SentenceScores:
     similarities: list[np.ndarray]  # per hit, one value per sentence of its passage
 
 
-def score_sentences(index: Index, question: str, hits: list[Hit], count: int) -> SentenceScores:
+def score_sentences(
+    index: Index,
+    question: str,
+    hits: list[Hit],
+    count: int,
+    query_vector: np.ndarray | None = None,
+) -> SentenceScores:
     """Embed the sentences of the first `count` hits and compare them with the question."""
     top = hits[:count]
     texts = [hit.chunk.text[s:e] for hit in top for s, e in hit.chunk.sentences]
     if not texts:
         return SentenceScores(question, hits, [])
-    query_vector = index.embedder.encode_queries([question])[0]
+    if query_vector is None:
+        query_vector = index.embedder.encode_queries([question])[0]
     flat = index.embedder.encode_passages(texts) @ query_vector
     bounds = np.cumsum([0] + [len(hit.chunk.sentences) for hit in top])
     return SentenceScores(
@@ -119,8 +126,10 @@ def ask(
     if mode != Mode.hybrid:
         model = replace(model, rerank_same_language=0.0, rerank_cross_language=0.0)
     wanted = max(k, model.rerank_passages, model.retrieve)
-    hits = search(index, question, k=wanted, mode=mode, filters=filters)
-    answering = answer_question(index, question, hits, model)
+    query_vector = index.embedder.encode_queries([question])[0]
+    hits = search(index, question, k=wanted, mode=mode, filters=filters, query_vector=query_vector)
+    scores = score_sentences(index, question, hits, model.rerank_passages, query_vector)
+    answering = decide(scores, model)
     answering.hits = answering.hits[:k]
     return answering
 

@@ -23,6 +23,9 @@ class Index:
     vectors: "vectors.faiss.Index"
     lexical: lexical.LexicalIndex
     embedder: Embedder
+    # Per chunk, aligned with `lexical.chunk_ids`: what ranking needs without a store query.
+    chunk_articles: np.ndarray
+    chunk_languages: np.ndarray
 
     @classmethod
     def load(
@@ -45,13 +48,22 @@ class Index:
                 f"({embedder.dimension}): run `qa index build --embedder {embedder.name}` "
                 "to rebuild it"
             )
+        lexical_index = lexical.LexicalIndex.load(folder / LEXICAL_FOLDER)
+        ids, articles, languages = store.chunk_owners()
+        if not np.array_equal(ids, lexical_index.chunk_ids):
+            raise IndexMismatch(
+                f"The index at {index_dir} is inconsistent (store and BM25 disagree): "
+                "run `qa index build` to rebuild it"
+            )
         return cls(
             generation=folder.name,
             manifest=manifest,
             store=store,
             vectors=vectors.load(folder),
-            lexical=lexical.LexicalIndex.load(folder / LEXICAL_FOLDER),
+            lexical=lexical_index,
             embedder=embedder,
+            chunk_articles=articles,
+            chunk_languages=languages,
         )
 
     def close(self) -> None:

@@ -77,6 +77,7 @@ class Candidates:
     """Per-candidate scores gathered from both retrievers, aligned by position."""
 
     ids: np.ndarray
+    positions: np.ndarray  # into the index's per-chunk arrays (`Index.chunk_articles`, ...)
     dense: np.ndarray
     bm25: np.ndarray
     coverage: np.ndarray
@@ -90,24 +91,32 @@ def search(
     filters: Filters = NO_FILTERS,
     per_article: int = 2,
     weights: FusionWeights = DEFAULT_WEIGHTS,
+    query_vector: np.ndarray | None = None,
 ) -> list[Hit]:
-    """The best `k` passages for `query`, at most `per_article` from any one article."""
+    """The best `k` passages for `query`, at most `per_article` from any one article.
+
+    `query_vector`, when the caller has already embedded the query, saves embedding it again.
+    """
     allowed = index.store.filter_chunk_ids(**vars(filters)) if filters else None
     pool = max(weights.pool, k * per_article * 3)
-    candidates = gather(index, query, mode, pool, allowed)
-    chunks = index.store.chunks(candidates.ids.tolist())
+    candidates = gather(index, query, mode, pool, allowed, query_vector)
     if mode == Mode.dense:
         scores = candidates.dense
     elif mode == Mode.bm25:
         scores = candidates.bm25
     else:
-        languages = [chunks[int(i)].language for i in candidates.ids]
+        languages = index.chunk_languages[candidates.positions]
         scores = fuse(candidates, detect_language(query), languages, weights)
-    return _grouped(candidates, chunks, scores, k, per_article)
+    return _grouped(index, candidates, scores, k, per_article)
 
 
 def gather(
-    index: Index, query: str, mode: Mode, pool: int, allowed: np.ndarray | None
+    index: Index,
+    query: str,
+    mode: Mode,
+    pool: int,
+    allowed: np.ndarray | None,
+    query_vector: np.ndarray | None = None,
 ) -> Candidates:
     """Candidate chunk ids from the retrievers `mode` uses, with both scores for each."""
     terms = lexical.tokenize(query)
@@ -115,13 +124,15 @@ def gather(
     if allowed is not None:
         bm25_all = np.where(np.isin(bm25_ids, allowed), bm25_all, 0.0)
     ids: list[np.ndarray] = []
-    query_vector = None
     if mode != Mode.bm25:
-        query_vector = index.embedder.encode_queries([query])[0]
+        if query_vector is None:
+            query_vector = index.embedder.encode_queries([query])[0]
         dense_ids, _ = index.dense(query_vector, pool, allowed)
         ids.append(dense_ids)
-    if mode != Mode.dense:
-        top = np.argsort(-bm25_all)[:pool]
+    else:
+        query_vector = None
+    if mode != Mode.dense and len(bm25_all):
+        top = np.argpartition(-bm25_all, min(pool, len(bm25_all) - 1))[:pool]
         ids.append(bm25_ids[top[bm25_all[top] > 0]])
     candidate_ids = np.unique(np.concatenate(ids)) if ids else np.empty(0, dtype=np.int64)
     positions = np.searchsorted(bm25_ids, candidate_ids)
@@ -131,46 +142,49 @@ def gather(
     else:
         dense = np.zeros(len(candidate_ids), dtype=np.float32)
     coverage = index.lexical.coverage(terms, positions)
-    return Candidates(candidate_ids, dense, bm25, coverage)
+    return Candidates(candidate_ids, positions, dense, bm25, coverage)
 
 
 def fuse(
-    candidates: Candidates, query_language: str, languages: list[str], weights: FusionWeights
+    candidates: Candidates,
+    query_language: str,
+    languages: "np.ndarray | list[str]",
+    weights: FusionWeights,
 ) -> np.ndarray:
     """Dense similarity plus BM25 weighted by term coverage and language agreement."""
     if not len(candidates.ids):
         return candidates.dense
     top_bm25 = float(candidates.bm25.max()) or 1.0
-    same = np.array([language == query_language for language in languages])
+    same = np.asarray(languages) == query_language
     weight = np.where(same, weights.same_language, weights.cross_language)
     lexical_part = candidates.coverage**weights.coverage_power * candidates.bm25 / top_bm25
     return candidates.dense + weight * lexical_part
 
 
 def _grouped(
-    candidates: Candidates,
-    chunks: dict[int, StoredChunk],
-    scores: np.ndarray,
-    k: int,
-    per_article: int,
+    index: Index, candidates: Candidates, scores: np.ndarray, k: int, per_article: int
 ) -> list[Hit]:
-    """Walk the ranking, keeping at most `per_article` passages of each article."""
+    """Walk the ranking, keeping at most `per_article` passages of each article; fetch only
+    the kept passages from the store."""
+    articles = index.chunk_articles[candidates.positions]
     taken: dict[str, int] = {}
-    hits: list[Hit] = []
+    kept: list[int] = []
     for position in np.argsort(-scores, kind="stable"):
-        chunk = chunks[int(candidates.ids[position])]
-        if taken.get(chunk.article_id, 0) >= per_article:
+        article_id = articles[position]
+        if taken.get(article_id, 0) >= per_article:
             continue
-        taken[chunk.article_id] = taken.get(chunk.article_id, 0) + 1
-        hits.append(
-            Hit(
-                chunk,
-                float(scores[position]),
-                float(candidates.dense[position]),
-                float(candidates.bm25[position]),
-                float(candidates.coverage[position]),
-            )
-        )
-        if len(hits) == k:
+        taken[article_id] = taken.get(article_id, 0) + 1
+        kept.append(int(position))
+        if len(kept) == k:
             break
-    return hits
+    chunks = index.store.chunks([int(candidates.ids[p]) for p in kept])
+    return [
+        Hit(
+            chunks[int(candidates.ids[p])],
+            float(scores[p]),
+            float(candidates.dense[p]),
+            float(candidates.bm25[p]),
+            float(candidates.coverage[p]),
+        )
+        for p in kept
+    ]

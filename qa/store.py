@@ -228,6 +228,17 @@ class Store:
         ).fetchone()
         return _stored_chunk(row) if row else None
 
+    def chunk_owners(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Chunk ids in order, with the article id and language of each."""
+        rows = self.db.execute(
+            "SELECT c.id, c.article_id, a.language FROM chunks c "
+            "JOIN articles a ON a.id = c.article_id ORDER BY c.id"
+        ).fetchall()
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        articles = np.array([row[1] for row in rows], dtype=object)
+        languages = np.array([row[2] for row in rows], dtype=object)
+        return ids, articles, languages
+
     def all_tokens(self) -> Iterator[tuple[int, list[str]]]:
         for chunk_id, tokens in self.db.execute("SELECT id, tokens FROM chunks ORDER BY id"):
             yield chunk_id, tokens.split()

@@ -159,6 +159,7 @@ def test_bm25_rescues_an_exact_indonesian_phrase(fusion_index):
 def candidates(dense, bm25, coverage) -> Candidates:
     return Candidates(
         ids=np.arange(len(dense), dtype=np.int64),
+        positions=np.arange(len(dense), dtype=np.int64),
         dense=np.asarray(dense, dtype=np.float32),
         bm25=np.asarray(bm25, dtype=np.float32),
         coverage=np.asarray(coverage, dtype=np.float32),
