@@ -1,5 +1,6 @@
 """`qa serve`: the reading page and the JSON API over one corpus and index."""
 
+import os
 from pathlib import Path
 
 import click
@@ -53,6 +54,10 @@ def serve(
         qa serve --corpus corpus/ --index index/ --port 8000
         qa serve --index benchmarks/cache/synthetic-100000 --no-sync
     """
+    # One OpenMP thread per query embedding: the server embeds on several request threads at
+    # once, and OpenMP teams on top of them contend and spin (docs/benchmarks.md: +29%
+    # throughput, -19% p95 under 8 clients). Must be set before the embedder library loads.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     import uvicorn
 
     from qa.app import create_app
