@@ -225,11 +225,12 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=3, help="server starts for cold start")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--no-http", action="store_true", help="in-process figures only")
+    parser.add_argument("--faiss", default="Flat", help='FAISS factory, e.g. "HNSW32"')
     args = parser.parse_args()
     questions = mixed_questions(args.questions, args.seed)
     rows = []
     for size in args.sizes:
-        folder = synthetic_index(size)
+        folder = synthetic_index(size, args.faiss)
         print(f"{size} passages: in-process ...", file=sys.stderr, flush=True)
         row = in_process(folder, questions, args.warmup)
         if not args.no_http:

@@ -60,7 +60,7 @@ async def drive(
 
 
 def load(size: int, args: argparse.Namespace, questions: list[str]) -> dict:
-    folder = synthetic_index(size)
+    folder = synthetic_index(size, args.faiss)
     with Server(folder) as server:
         with httpx.Client(base_url=server.url, timeout=args.timeout) as client:
             for question in questions[: args.warmup]:
@@ -102,6 +102,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=10, help="sequential requests first")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--faiss", default="Flat", help='FAISS factory, e.g. "HNSW32"')
     args = parser.parse_args()
     questions = mixed_questions(args.questions, args.seed)
     rows = [load(size, args, questions) for size in args.sizes]

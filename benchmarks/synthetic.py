@@ -26,6 +26,7 @@ from qa.generations import Layout
 from qa.index import Index
 from qa.indexer import FORMAT_VERSION, STORE_FILE, sync_index
 from qa.store import Store
+from qa.vectors import DEFAULT_FACTORY
 
 NOISE = 0.02  # per-dimension standard deviation before re-normalising
 # One chunk per synthetic article, so that every chunk text is a real passage's text.
@@ -81,9 +82,10 @@ def folder_size(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
-def synthetic_index(size: int) -> Path:
+def synthetic_index(size: int, faiss_factory: str = DEFAULT_FACTORY) -> Path:
     """The folder of an index of `size` synthetic passages, built on first use, then reused."""
-    folder = CACHE / f"synthetic-{size}"
+    suffix = "" if faiss_factory == DEFAULT_FACTORY else "-" + faiss_factory.replace(",", "_")
+    folder = CACHE / f"synthetic-{size}{suffix}"
     if _complete(folder, size):
         return folder
     source = benchmark_index(tydiqa(), cached_embedder())
@@ -91,9 +93,22 @@ def synthetic_index(size: int) -> Path:
     replay = ReplayEmbedder(source)
     print(f"  building {folder.name} (once; reused after)", file=sys.stderr, flush=True)
     try:
-        sync_index(articles, folder, embedder=replay, chunk_settings=SYNTHETIC_CHUNKS)
+        sync_index(
+            articles,
+            folder,
+            embedder=replay,
+            chunk_settings=SYNTHETIC_CHUNKS,
+            faiss_factory=faiss_factory,
+        )
     except IndexMismatch:  # built by an older version: rebuild
-        sync_index(articles, folder, embedder=replay, chunk_settings=SYNTHETIC_CHUNKS, rebuild=True)
+        sync_index(
+            articles,
+            folder,
+            embedder=replay,
+            chunk_settings=SYNTHETIC_CHUNKS,
+            rebuild=True,
+            faiss_factory=faiss_factory,
+        )
     source.close()
     return folder
 
