@@ -197,24 +197,38 @@ def fit_logistic(features: np.ndarray, labels: np.ndarray, steps: int = 50) -> n
 
 
 def confidence_data(split: str):
-    """Features, answer-is-right labels and answerable flags for the confidence model.
+    """Features, answer-is-right labels and answerable flags for the confidence model, and
+    the number of IDK-MRC questions (they come first).
 
     IDK-MRC's questions over its own passages (answerable, and unanswerable ones written to
-    sound answerable), plus FacQA's questions over the same passages: questions about
-    things the corpus does not cover at all, the other way a question goes unanswered.
+    sound answerable); FacQA's questions over the same passages: questions about things the
+    corpus does not cover at all, the other way a question goes unanswered; and the same two
+    kinds in English: XQuAD's questions over their Indonesian passages, and over IDK-MRC's.
     """
     embedder = cached_embedder()
-    bench, index = load("idk-mrc", embedder)
-    off_corpus = [replace(q, passage_id=None) for q in facqa().questions[split]]
+    idk, idk_index = load("idk-mrc", embedder)
+    xquad, xquad_index = load("xquad-en-id", embedder)
+
+    def off(questions: list[Question]) -> list[Question]:
+        return [replace(q, passage_id=None) for q in questions]
+
+    groups = [
+        (idk_index, idk.questions[split]),
+        (idk_index, off(facqa().questions[split])),
+        (xquad_index, xquad.questions[split]),
+        (idk_index, off(xquad.questions[split])),
+    ]
     features, right, answerable = [], [], []
-    for question in bench.questions[split] + off_corpus:
-        hits = search(index, question.text, k=K, per_article=1)
-        answering = decide(score_sentences(index, question.text, hits, 5), DEFAULT_MODEL)
-        best = answering.best
-        features.append(best.features if best else (0.0, 0.0))
-        right.append(question.passage_id is not None and answered(answering, question))
-        answerable.append(question.passage_id is not None)
-    return np.array(features), np.array(right, float), np.array(answerable)
+    for index, questions in groups:
+        for question in questions:
+            hits = search(index, question.text, k=K, per_article=1)
+            answering = decide(score_sentences(index, question.text, hits, 5), DEFAULT_MODEL)
+            best = answering.best
+            features.append(best.features if best else (0.0, 0.0, 0.0))
+            right.append(question.passage_id is not None and answered(answering, question))
+            answerable.append(question.passage_id is not None)
+    arrays = np.array(features), np.array(right, float), np.array(answerable)
+    return (*arrays, len(idk.questions[split]))
 
 
 def no_answer_scores(said_none: np.ndarray, answerable: np.ndarray) -> dict[str, float]:
@@ -227,9 +241,9 @@ def no_answer_scores(said_none: np.ndarray, answerable: np.ndarray) -> dict[str,
 
 def fit() -> None:
     """Fit the confidence model on IDK-MRC valid, pick the threshold, report on test."""
-    features, right, answerable = confidence_data("valid")
+    features, right, answerable, _ = confidence_data("valid")
     w = fit_logistic(features, right)
-    print("intercept, gap_coef, coverage_coef =", np.round(w, 3).tolist())
+    print("intercept, gap_coef, coverage_coef, cross_coef =", np.round(w, 3).tolist())
     probability = 1.0 / (1.0 + np.exp(-(w[0] + features @ w[1:])))
     # Say "no answer" only where that was right at least 90% of the time: refusing an
     # answerable question costs the reader more than a weak answer shown with its confidence.
@@ -240,10 +254,9 @@ def fit() -> None:
     ]
     best = max(thresholds)
     print(f"threshold {best:.2f} on valid:", no_answer_scores(probability < best, answerable))
-    features, right, answerable = confidence_data("test")
+    features, right, answerable, idk = confidence_data("test")
     probability = 1.0 / (1.0 + np.exp(-(w[0] + features @ w[1:])))
     print("test:", no_answer_scores(probability < best, answerable))
-    idk = len(load("idk-mrc", cached_embedder())[0].questions["test"])
     print("test, IDK-MRC only:", no_answer_scores(probability[:idk] < best, answerable[:idk]))
     print(
         f"test: answered {np.mean(probability >= best):.3f}; of those right "

@@ -39,10 +39,11 @@ class AnswerModel:
     retrieve: int = 10  # hits the confidence features look at, whatever k the caller shows
     # Confidence: logistic in (gap, coverage), fitted by `benchmarks/retrieval.py --fit`; the
     # threshold is the highest at which "no answer" was right 90% of the time there.
-    intercept: float = -3.58
-    gap_coef: float = 32.64
-    coverage_coef: float = 1.69
-    threshold: float = 0.13
+    intercept: float = -4.076
+    gap_coef: float = 42.767
+    coverage_coef: float = 1.657
+    cross_coef: float = 2.004
+    threshold: float = 0.10
 
 
 DEFAULT_MODEL = AnswerModel()
@@ -146,6 +147,7 @@ def decide(scores: SentenceScores, model: AnswerModel = DEFAULT_MODEL) -> Answer
     hits, similarities = _rerank(scores, model)
     terms = set(lexical.tokenize(scores.question))
     kind = question_type(scores.question)
+    language = detect_language(scores.question)
     dense = [hit.dense for hit in scores.hits[: model.retrieve]]
     gap = max(dense) - float(np.mean(dense)) if dense else 0.0
     highlights: dict[int, tuple[int, int]] = {}
@@ -166,25 +168,31 @@ def decide(scores: SentenceScores, model: AnswerModel = DEFAULT_MODEL) -> Answer
         if rank >= model.answer_passages:
             continue
         score = sentence_scores[number] - model.rank_penalty * rank
-        features = confidence_features(hit, gap)
+        features = confidence_features(hit, gap, hit.chunk.language != language)
         answer = Answer(hit, start, end, features, confidence(features, model))
         if best is None or score > best[0]:
             best = (score, answer)
     return Answering(hits, best[1] if best else None, highlights, model.threshold)
 
 
-def confidence_features(hit: Hit, gap: float) -> tuple[float, float]:
+def confidence_features(hit: Hit, gap: float, cross: bool) -> tuple[float, float, float]:
     """What the confidence model weighs: how far the best passage's similarity stands out from
-    the other hits' (an off-topic question finds nothing that stands out) and the share of
-    the question's term weight the passage holds. Both are relative, so they carry over from
-    full questions to keyword queries, whose absolute similarities run lower."""
-    return (gap, hit.coverage)
+    the other hits' (an off-topic question finds nothing that stands out), the share of the
+    question's term weight the passage holds, and whether question and passage are in
+    different languages (coverage then runs low even for a right answer). All are relative,
+    so they carry over from full questions to keyword queries, whose similarities run lower."""
+    return (gap, hit.coverage, float(cross))
 
 
 def confidence(features: tuple[float, ...], model: AnswerModel) -> float:
     """Probability that the answer is right, from the logistic model."""
-    gap, coverage = features
-    logit = model.intercept + model.gap_coef * gap + model.coverage_coef * coverage
+    gap, coverage, cross = features
+    logit = (
+        model.intercept
+        + model.gap_coef * gap
+        + model.coverage_coef * coverage
+        + model.cross_coef * cross
+    )
     return 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
 
 

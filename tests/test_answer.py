@@ -222,14 +222,22 @@ def corpus_index(corpus_index_dir):
 @pytest.mark.parametrize(
     "question",
     [
-        "Who won the football World Cup in 2022?",
         "Berapa skor pertandingan Persib melawan Persija?",
+        "Resep rendang daging sapi yang empuk",
+        "Siapa pemenang Liga Inggris musim lalu?",
     ],
 )
 def test_question_the_corpus_cannot_answer_gives_no_answer(corpus_index, question):
     answering = ask(corpus_index, question, k=3)
     assert answering.answer is None
     assert len(answering.hits) == 3, "the closest passages are still listed"
+
+
+def test_english_question_over_indonesian_articles_is_answered(corpus_index):
+    answering = ask(corpus_index, "What did Indonesia agree with ASEAN+3 on migrant workers?")
+    assert answering.answer is not None
+    assert answering.answer.hit.chunk.article_id == "suara-2020-10-27-asean-slom-plus-three"
+    assert "pekerja migran" in answering.answer.text
 
 
 def test_answerable_question_is_answered(corpus_index):
