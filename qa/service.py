@@ -57,6 +57,9 @@ class Service:
         self.embedder_name = embedder_name
         self.state = UpdateState()
         self._index: Index | None = None
+        # The generation swapped out last: requests that started on it may still be running.
+        # It is closed at the next swap, so that the files of swept generations are released.
+        self._retired: Index | None = None
         self._jobs: queue.Queue[Job | None] = queue.Queue()
         self._job_numbers = iter(range(1, 1 << 62))
         # Corpus writes, job numbers and the queue change together, so jobs run in the order
@@ -92,8 +95,9 @@ class Service:
         if self._worker is not None:
             self._jobs.put(None)
             self._worker.join(timeout=60)
-        if self._index is not None:
-            self._index.close()
+        for index in (self._index, self._retired):
+            if index is not None:
+                index.close()
 
     @property
     def index(self) -> Index:
@@ -170,7 +174,10 @@ class Service:
                 self.index_dir, job.upserts, job.deletions, progress=self._progress
             )
         if report.generation != self.index.generation:
-            self._index = Index.load(self.index_dir, embedder_name=self.embedder_name)
+            fresh = Index.load(self.index_dir, embedder_name=self.embedder_name)
+            if self._retired is not None:
+                self._retired.close()
+            self._retired, self._index = self._index, fresh
         return report
 
     def _progress(self, stage: str, done: int, total: int) -> None:
