@@ -12,6 +12,7 @@ from datetime import date
 
 import httpx
 import pytest
+from samples import PASSAGE_KEYS, TRIBUN_OSH_KOREA
 from server import LiveServer, wait_for_job, wait_idle
 
 pytestmark = pytest.mark.server
@@ -20,20 +21,7 @@ KEY = "test-key-1234"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
 CORPUS = {
-    "tribun-osh-korea": """---
-id: tribun-osh-korea
-title: Kemnaker belum terima kejelasan proposal OSH dari Korea
-source: Tribunnews.com
-published: 2023-07-21
-url: https://www.tribunnews.com/nasional/2023/07/21/kemnaker-osh-korea
----
-
-Kementerian Ketenagakerjaan mengajukan proposal Improvement on Indonesia's OSH Policy kepada \
-Pemerintah Korea pada akhir tahun 2022.
-
-"Namun hingga saat ini kami belum menerima kejelasan informasi dari Pemerintah Korea terkait \
-hasil seleksi proposal OSH tersebut," kata Sekjen Anwar Sanusi.
-""",
+    "tribun-osh-korea": TRIBUN_OSH_KOREA,
     "kompas-magang-jepang": """---
 id: kompas-magang-jepang
 title: Kemnaker dan JICA kirim peserta magang ke Jepang
@@ -73,18 +61,6 @@ Selatan sepakat memperkuat pelindungan pekerja migran.
 
 Kerja sama juga mencakup pelatihan vokasi dan pertukaran data pasar kerja.
 """,
-}
-
-PASSAGE_FIELDS = {
-    "passage_id",
-    "article_id",
-    "title",
-    "source",
-    "url",
-    "published",
-    "text",
-    "score",
-    "highlights",
 }
 
 WELDING = {
@@ -135,7 +111,7 @@ def assert_error(response: httpx.Response, status: int) -> dict:
 
 
 def assert_passage(passage: dict) -> None:
-    assert set(passage) == PASSAGE_FIELDS
+    assert set(passage) == PASSAGE_KEYS
     assert passage["passage_id"].startswith(passage["article_id"])
     assert isinstance(passage["score"], float)
     if passage["published"] is not None:

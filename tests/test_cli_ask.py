@@ -5,6 +5,7 @@ import re
 
 import pytest
 from click.testing import CliRunner
+from samples import PASSAGE_KEYS
 
 from qa.cli import cli
 from qa.index import Index
@@ -17,17 +18,6 @@ QUESTION_EN = "What is the status of Indonesia's OSH proposal to Korea?"
 
 RESPONSE_KEYS = {"question", "answer", "no_answer", "passages", "took_ms"}
 ANSWER_KEYS = {"text", "article_id", "passage_id", "confidence"}
-PASSAGE_KEYS = {
-    "passage_id",
-    "article_id",
-    "title",
-    "source",
-    "url",
-    "published",
-    "text",
-    "score",
-    "highlights",
-}
 CITATION = re.compile(r"^\[(\d+)\] (.+) — (.+), (\d{4}-\d{2}-\d{2}|undated)")
 
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
+from samples import TRIBUN_OSH_KOREA
 
 import qa.answer
 from qa.answer import DEFAULT_MODEL
@@ -17,20 +18,7 @@ SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 ARTICLES = {
-    "tribun-osh-korea": """---
-id: tribun-osh-korea
-title: Kemnaker belum terima kejelasan proposal OSH dari Korea
-source: Tribunnews.com
-published: 2023-07-21
-url: https://www.tribunnews.com/nasional/2023/07/21/kemnaker-osh-korea
----
-
-Kementerian Ketenagakerjaan mengajukan proposal Improvement on Indonesia's OSH Policy kepada \
-Pemerintah Korea pada akhir tahun 2022.
-
-"Namun hingga saat ini kami belum menerima kejelasan informasi dari Pemerintah Korea terkait \
-hasil seleksi proposal OSH tersebut," kata Sekjen Anwar Sanusi.
-""",
+    "tribun-osh-korea": TRIBUN_OSH_KOREA,
     "suara-slom-plus-three": """---
 id: suara-slom-plus-three
 title: ASEAN dan tiga negara mitra sepakat perkuat pelindungan pekerja migran

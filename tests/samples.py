@@ -1,0 +1,30 @@
+"""What the tests share: the API's passage shape, and a sample article file."""
+
+# The fields of a Passage in /api/ask, /api/search and `qa ask --json` (the issue's spec).
+PASSAGE_KEYS = {
+    "passage_id",
+    "article_id",
+    "title",
+    "source",
+    "url",
+    "published",
+    "text",
+    "score",
+    "highlights",
+}
+
+# A short Tribunnews article on the OSH proposal to Korea, as a corpus .md file.
+TRIBUN_OSH_KOREA = """---
+id: tribun-osh-korea
+title: Kemnaker belum terima kejelasan proposal OSH dari Korea
+source: Tribunnews.com
+published: 2023-07-21
+url: https://www.tribunnews.com/nasional/2023/07/21/kemnaker-osh-korea
+---
+
+Kementerian Ketenagakerjaan mengajukan proposal Improvement on Indonesia's OSH Policy kepada \
+Pemerintah Korea pada akhir tahun 2022.
+
+"Namun hingga saat ini kami belum menerima kejelasan informasi dari Pemerintah Korea terkait \
+hasil seleksi proposal OSH tersebut," kata Sekjen Anwar Sanusi.
+"""
