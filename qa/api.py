@@ -173,6 +173,7 @@ def index_status(service: ServiceDep) -> dict:
             "completed_job": state.completed,
             "last_report": state.last_report,
             "last_error": state.last_error,
+            "failed": state.failed,
         },
     }
 

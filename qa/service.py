@@ -46,6 +46,7 @@ class UpdateState:
     completed: int = 0
     last_report: dict | None = None
     last_error: str | None = None
+    failed: int = 0  # jobs that failed since start (each is followed by a full resync)
 
 
 class Service:
@@ -158,6 +159,7 @@ class Service:
             except Exception as error:  # the worker must survive any one bad update
                 log.exception("index update %s failed", job.number)
                 self.state.last_error = f"job {job.number}: {error}"
+                self.state.failed += 1
                 self._resync = True  # what that job held is in the corpus, not the index
             finally:
                 self.state.completed = job.number

@@ -197,10 +197,9 @@ def test_two_writes_at_once_are_both_applied_in_turn(site):
         status = wait_for_job(server, jobs[1])
         assert status["update"]["last_report"]["job"] == jobs[1]
         assert status["update"]["last_error"] is None
-        # One generation per job, the second built on the first: both articles are in it.
-        assert (
-            generation_number(status["generation"]) == generation_number(before["generation"]) + 2
-        )
+        # Each job publishes a generation built on the one before (or, should a job fail, the
+        # next one resyncs the whole corpus): the newest holds both articles.
+        assert generation_number(status["generation"]) > generation_number(before["generation"])
         assert status["articles"] == before["articles"] + 2
         for number in (100, 101):
             assert search_ids(server, code_word(number))[:1] == [f"laporan-{number:03d}"]
