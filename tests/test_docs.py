@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 import pytest
+from click.testing import CliRunner
 
 from qa.cli import cli
 
@@ -37,3 +38,30 @@ def test_every_environment_setting_is_documented():
     assert settings >= {"QA_CORPUS", "QA_INDEX", "QA_API_KEY"}
     for envvar in settings:
         assert f"`{envvar}`" in README, f"{envvar} is missing from the README's settings table"
+
+
+CLI_REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+
+
+def cli_reference() -> str:
+    """docs/cli.md as it should read: every command's --help, in order."""
+    sections = [
+        "# CLI reference\n\nGenerated from `--help`: `python tests/test_docs.py` rewrites it.\n"
+    ]
+    runner = CliRunner()
+    for path in ["qa"] + [p for p, _ in commands(cli)]:
+        result = runner.invoke(
+            cli, [*path.split()[1:], "--help"], prog_name="qa", terminal_width=100
+        )
+        sections.append(f"## `{path}`\n\n```\n{result.output.rstrip()}\n```\n")
+    return "\n".join(sections)
+
+
+def test_cli_reference_is_current():
+    assert CLI_REFERENCE.read_text() == cli_reference(), (
+        "docs/cli.md is stale: run `python tests/test_docs.py`"
+    )
+
+
+if __name__ == "__main__":
+    CLI_REFERENCE.write_text(cli_reference())
