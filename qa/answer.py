@@ -135,13 +135,6 @@ def ask(
     return answering
 
 
-def answer_question(
-    index: Index, question: str, hits: list[Hit], model: AnswerModel = DEFAULT_MODEL
-) -> Answering:
-    """Rerank `hits` by sentence similarity and pick the answer sentence."""
-    return decide(score_sentences(index, question, hits, model.rerank_passages), model)
-
-
 def decide(scores: SentenceScores, model: AnswerModel = DEFAULT_MODEL) -> Answering:
     """The cheap part of answering, separate so that benchmarks can tune it on cached scores."""
     hits, similarities = _rerank(scores, model)
