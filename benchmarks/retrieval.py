@@ -196,6 +196,10 @@ def fit_logistic(features: np.ndarray, labels: np.ndarray, steps: int = 50) -> n
     return w
 
 
+def logistic(w: np.ndarray, features: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(w[0] + features @ w[1:])))
+
+
 def confidence_data(split: str):
     """Features, answer-is-right labels and answerable flags for the confidence model, and
     the number of IDK-MRC questions (they come first).
@@ -244,7 +248,7 @@ def fit() -> None:
     features, right, answerable, _ = confidence_data("valid")
     w = fit_logistic(features, right)
     print("intercept, gap_coef, coverage_coef, cross_coef =", np.round(w, 3).tolist())
-    probability = 1.0 / (1.0 + np.exp(-(w[0] + features @ w[1:])))
+    probability = logistic(w, features)
     # Say "no answer" only where that was right at least 90% of the time: refusing an
     # answerable question costs the reader more than a weak answer shown with its confidence.
     thresholds = [
@@ -255,7 +259,7 @@ def fit() -> None:
     best = max(thresholds)
     print(f"threshold {best:.2f} on valid:", no_answer_scores(probability < best, answerable))
     features, right, answerable, idk = confidence_data("test")
-    probability = 1.0 / (1.0 + np.exp(-(w[0] + features @ w[1:])))
+    probability = logistic(w, features)
     print("test:", no_answer_scores(probability < best, answerable))
     print("test, IDK-MRC only:", no_answer_scores(probability[:idk] < best, answerable[:idk]))
     print(

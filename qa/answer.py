@@ -189,14 +189,17 @@ def confidence(features: tuple[float, ...], model: AnswerModel) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
 
 
-def lexical_highlight(query: str, hit: Hit) -> tuple[int, int] | None:
-    """The sentence of a passage sharing most terms with the query (cheap: no embedding)."""
+def lexical_highlights(query: str, hits: list[Hit]) -> dict[int, tuple[int, int]]:
+    """Per hit (by chunk id), the sentence sharing most terms with the query, where any does
+    (cheap: no embedding, for /api/search)."""
     terms = set(lexical.tokenize(query))
-    spans = hit.chunk.sentences
-    overlaps = [_overlap(terms, hit.chunk.text[start:end]) for start, end in spans]
-    if not overlaps or max(overlaps) == 0:
-        return None
-    return spans[overlaps.index(max(overlaps))]
+    highlights = {}
+    for hit in hits:
+        spans = hit.chunk.sentences
+        overlaps = [_overlap(terms, hit.chunk.text[start:end]) for start, end in spans]
+        if overlaps and max(overlaps) > 0:
+            highlights[hit.chunk.id] = spans[overlaps.index(max(overlaps))]
+    return highlights
 
 
 def _rerank(scores: SentenceScores, model: AnswerModel) -> tuple[list[Hit], list[np.ndarray]]:

@@ -244,7 +244,9 @@ def _apply(
     ]
     texts = [embedding_text(a.title, chunk.text) for a, chunks in chunked for chunk in chunks]
     progress("embedding", 0, len(texts))
-    new_vectors = _embed(embedder, texts, progress)
+    new_vectors = embedder.encode_passages(
+        texts, on_batch=lambda done, total: progress("embedding", done, total)
+    )
     report.embedded_chunks = len(texts)
 
     with store.transaction():
@@ -265,16 +267,6 @@ def _apply(
         scratch / LEXICAL_FOLDER
     )
     progress("writing", 1, 1)
-
-
-def _embed(embedder: Embedder, texts: list[str], progress: Progress) -> np.ndarray:
-    """Embed in batches, reporting progress after each."""
-    out = np.empty((len(texts), embedder.dimension), dtype=np.float32)
-    step = embedder.batch_size
-    for start in range(0, len(texts), step):
-        out[start : start + step] = embedder.encode_passages(texts[start : start + step])
-        progress("embedding", min(start + step, len(texts)), len(texts))
-    return out
 
 
 def _write_vectors(

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.answer import Answering, ask, lexical_highlight
+from qa.answer import Answering, ask, lexical_highlights
 from qa.articles import Article
 from qa.corpus import remove_article, scan_corpus, write_article
 from qa.errors import IngestError
@@ -112,8 +112,7 @@ class Service:
     ) -> tuple[list[Hit], dict[int, tuple[int, int]]]:
         """Hits and, per hit, the span of the sentence sharing most terms with the query."""
         hits = search(self.index, query, k=k, mode=mode, filters=filters)
-        spans = {hit.chunk.id: lexical_highlight(query, hit) for hit in hits}
-        return hits, {chunk_id: span for chunk_id, span in spans.items() if span}
+        return hits, lexical_highlights(query, hits)
 
     def ask(
         self, question: str, k: int = 5, mode: Mode = Mode.hybrid, filters: Filters = NO_FILTERS

@@ -12,7 +12,7 @@ from datetime import date
 
 import httpx
 import pytest
-from samples import PASSAGE_KEYS, TRIBUN_OSH_KOREA
+from samples import PASSAGE_KEYS, SUARA_SLOM_PLUS_THREE, TRIBUN_OSH_KOREA
 from server import LiveServer, wait_for_job, wait_idle
 
 pytestmark = pytest.mark.server
@@ -48,19 +48,7 @@ vocational training.
 
 The ILO training centre in Turin will host Indonesian instructors next year.
 """,
-    "suara-slom-plus-three": """---
-id: suara-slom-plus-three
-title: ASEAN dan tiga negara mitra sepakat perkuat pelindungan pekerja migran
-source: Suara.com
-published: 2020-10-27
-url: https://www.suara.com/bisnis/2020/10/27/slom-plus-three
----
-
-Dalam pertemuan SLOM+3 di Jakarta, negara-negara ASEAN bersama Tiongkok, Jepang dan Korea \
-Selatan sepakat memperkuat pelindungan pekerja migran.
-
-Kerja sama juga mencakup pelatihan vokasi dan pertukaran data pasar kerja.
-""",
+    "suara-slom-plus-three": SUARA_SLOM_PLUS_THREE,
 }
 
 WELDING = {

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
-from samples import TRIBUN_OSH_KOREA
+from samples import SUARA_SLOM_PLUS_THREE, TRIBUN_OSH_KOREA
 
 import qa.answer
 from qa.answer import DEFAULT_MODEL
@@ -19,19 +19,7 @@ ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 ARTICLES = {
     "tribun-osh-korea": TRIBUN_OSH_KOREA,
-    "suara-slom-plus-three": """---
-id: suara-slom-plus-three
-title: ASEAN dan tiga negara mitra sepakat perkuat pelindungan pekerja migran
-source: Suara.com
-published: 2020-10-27
-url: https://www.suara.com/bisnis/2020/10/27/slom-plus-three
----
-
-Dalam pertemuan SLOM+3 di Jakarta, negara-negara ASEAN bersama Tiongkok, Jepang dan Korea \
-Selatan sepakat memperkuat pelindungan pekerja migran.
-
-Kerja sama juga mencakup pelatihan vokasi dan pertukaran data pasar kerja.
-""",
+    "suara-slom-plus-three": SUARA_SLOM_PLUS_THREE,
     "contoh-xss": f"""---
 id: contoh-xss
 title: "Uji keamanan {SCRIPT} balai latihan kerja"

@@ -1,10 +1,11 @@
 """The embedder contract: queries and passages in, L2-normalised float32 vectors out."""
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
-from tqdm import tqdm
+
+BatchDone = Callable[[int, int], None]  # (texts embedded so far, texts in all)
 
 
 class Embedder(ABC):
@@ -24,19 +25,23 @@ class Embedder(ABC):
         """Tokens the model would see for a passage (used to size chunks)."""
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode_batches(list(texts), is_query=True, progress=False)
+        return self._encode_batches(list(texts), is_query=True)
 
-    def encode_passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
-        return self._encode_batches(list(texts), is_query=False, progress=progress)
+    def encode_passages(
+        self, texts: Sequence[str], on_batch: BatchDone | None = None
+    ) -> np.ndarray:
+        """Embed passages in batches of `batch_size`, calling `on_batch` after each."""
+        return self._encode_batches(list(texts), is_query=False, on_batch=on_batch)
 
-    def _encode_batches(self, texts: list[str], is_query: bool, progress: bool) -> np.ndarray:
+    def _encode_batches(
+        self, texts: list[str], is_query: bool, on_batch: BatchDone | None = None
+    ) -> np.ndarray:
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        bar = tqdm(total=len(texts), unit="passage", desc="embedding", disable=not progress)
-        with bar:
-            for start in range(0, len(texts), self.batch_size):
-                batch = texts[start : start + self.batch_size]
-                out[start : start + len(batch)] = self._encode(batch, is_query)
-                bar.update(len(batch))
+        for start in range(0, len(texts), self.batch_size):
+            batch = texts[start : start + self.batch_size]
+            out[start : start + len(batch)] = self._encode(batch, is_query)
+            if on_batch is not None:
+                on_batch(start + len(batch), len(texts))
         return normalize(out)
 
 

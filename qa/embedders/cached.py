@@ -40,7 +40,7 @@ class CachedEmbedder(Embedder):
         )
         missing = [i for i, key in enumerate(keys) if key not in found]
         if missing:
-            fresh = self.inner._encode_batches([texts[i] for i in missing], is_query, False)
+            fresh = self.inner._encode_batches([texts[i] for i in missing], is_query)
             with self._db:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
