@@ -20,7 +20,7 @@ from evaldata import tydiqa
 from synthetic import folder_size, synthetic_index
 
 from qa.articles import Article
-from qa.chunking import ChunkSettings, chunk_article, embedding_text
+from qa.chunking import PassageSettings, cut_passages, embedding_text
 from qa.corpus import scan_corpus
 from qa.embedders import get_embedder
 from qa.index import Index
@@ -45,11 +45,11 @@ def throughput(passages: int) -> None:
     for pid in list(bench.passages)[:passages]:
         articles[pid] = Article(id=pid, title="", text=bench.passages[pid], source="TyDi")
     embedder = get_embedder()
-    settings = ChunkSettings()
+    settings = PassageSettings()
     texts = [
         embedding_text(a.title, c.text)
         for a in articles.values()
-        for c in chunk_article(a, settings, embedder.count_tokens)
+        for c in cut_passages(a, settings, embedder.count_tokens)
     ]
     tokens = sum(embedder.count_tokens(text) for text in texts)
     started = time.perf_counter()

@@ -35,7 +35,7 @@ def benchmark_index(bench: Benchmark, embedder: CachedEmbedder) -> Index:
     except IndexMismatch:  # built by an older version: rebuild (the embeddings are cached)
         report = sync_index(articles, folder, embedder=embedder, progress=_progress, rebuild=True)
     if report.changed:
-        print(f"  indexed {bench.name}: {report.embedded_chunks} chunks in {report.seconds:.0f}s")
+        print(f"  indexed {bench.name}: {report.embedded_passages} chunks in {report.seconds:.0f}s")
     return Index.load(folder, embedder=embedder)
 
 

@@ -40,7 +40,7 @@ class Run:
 
 
 def article_ids(hits) -> list[str]:
-    return [hit.chunk.article_id for hit in hits]
+    return [hit.passage.article_id for hit in hits]
 
 
 def collect(
@@ -129,7 +129,7 @@ def fusion_ranks(index: Index, questions: list[Question], grid: list[FusionWeigh
     ranks: dict[FusionWeights, list[int]] = {weights: [] for weights in grid}
     for question in questions:
         found = gather(index, question.text, Mode.hybrid, DEFAULT_WEIGHTS.pool, None)
-        articles = index.chunk_articles[found.positions]
+        articles = index.cut_passagess[found.positions]
         languages = index.chunk_languages[found.positions]
         language = detect_language(question.text)
         for weights in grid:

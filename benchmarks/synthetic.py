@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 from common import CACHE, benchmark_index, cached_embedder
 from evaldata import tydiqa
+from qa.generations import Layout
 
 from qa.articles import Article
-from qa.chunking import ChunkSettings, approx_tokens
+from qa.chunking import PassageSettings, approx_tokens
 from qa.embedders.base import Embedder, normalize
 from qa.errors import IndexMismatch
-from qa.generations import Layout
 from qa.index import Index
 from qa.indexer import FORMAT_VERSION, STORE_FILE, sync_index
 from qa.store import Store
@@ -30,7 +30,7 @@ from qa.vectors import DEFAULT_FACTORY
 
 NOISE = 0.02  # per-dimension standard deviation before re-normalising
 # One chunk per synthetic article, so that every chunk text is a real passage's text.
-SYNTHETIC_CHUNKS = ChunkSettings(max_tokens=1024, overlap_sentences=0)
+SYNTHETIC_CHUNKS = PassageSettings(max_tokens=1024, overlap_sentences=0)
 
 
 class ReplayEmbedder(Embedder):
@@ -97,7 +97,7 @@ def synthetic_index(size: int, faiss_factory: str = DEFAULT_FACTORY) -> Path:
             articles,
             folder,
             embedder=replay,
-            chunk_settings=SYNTHETIC_CHUNKS,
+            passage_settings=SYNTHETIC_CHUNKS,
             faiss_factory=faiss_factory,
         )
     except IndexMismatch:  # built by an older version: rebuild
@@ -105,7 +105,7 @@ def synthetic_index(size: int, faiss_factory: str = DEFAULT_FACTORY) -> Path:
             articles,
             folder,
             embedder=replay,
-            chunk_settings=SYNTHETIC_CHUNKS,
+            passage_settings=SYNTHETIC_CHUNKS,
             rebuild=True,
             faiss_factory=faiss_factory,
         )

@@ -19,9 +19,10 @@ import numpy as np
 
 from qa import lexical
 from qa.answer_types import offers, question_type
+from qa.filters import NO_FILTERS, Filters
 from qa.index import Index
 from qa.language import detect_language
-from qa.retrieval import NO_FILTERS, Filters, Hit, Mode, search
+from qa.retrieval import Hit, Mode, search
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class Answer:
 
     @property
     def text(self) -> str:
-        return self.hit.chunk.text[self.start : self.end]
+        return self.hit.passage.text[self.start : self.end]
 
 
 @dataclass
@@ -70,7 +71,7 @@ class Answering:
 
     hits: list[Hit]
     best: Answer | None
-    highlights: dict[int, tuple[int, int]]  # chunk id -> span of its best sentence
+    highlights: dict[int, tuple[int, int]]  # passage id -> span of its best sentence
     threshold: float
 
     @property
@@ -99,13 +100,13 @@ def score_sentences(
 ) -> SentenceScores:
     """Embed the sentences of the first `count` hits and compare them with the question."""
     top = hits[:count]
-    texts = [hit.chunk.text[s:e] for hit in top for s, e in hit.chunk.sentences]
+    texts = [hit.passage.text[s:e] for hit in top for s, e in hit.passage.sentences]
     if not texts:
         return SentenceScores(question, hits, [])
     if query_vector is None:
         query_vector = index.embedder.encode_queries([question])[0]
     flat = index.embedder.encode_passages(texts) @ query_vector
-    bounds = np.cumsum([0] + [len(hit.chunk.sentences) for hit in top])
+    bounds = np.cumsum([0] + [len(hit.passage.sentences) for hit in top])
     return SentenceScores(
         question, hits, [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     )
@@ -148,8 +149,8 @@ def decide(scores: SentenceScores, model: AnswerModel = DEFAULT_MODEL) -> Answer
     for rank, (hit, sims) in enumerate(zip(hits, similarities, strict=False)):
         if not len(sims):
             continue
-        spans = hit.chunk.sentences
-        texts = [hit.chunk.text[s:e] for s, e in spans]
+        spans = hit.passage.sentences
+        texts = [hit.passage.text[s:e] for s, e in spans]
         overlaps = [_overlap(terms, text) for text in texts]
         sentence_scores = [
             float(sim) + model.lexical_weight * overlap + model.type_bonus * offers(text, kind)
@@ -157,11 +158,11 @@ def decide(scores: SentenceScores, model: AnswerModel = DEFAULT_MODEL) -> Answer
         ]
         number = int(np.argmax(sentence_scores))
         start, end = _span(spans, number, sentence_scores, model.pair_margin)
-        highlights[hit.chunk.id] = (start, end)
+        highlights[hit.passage.id] = (start, end)
         if rank >= model.answer_passages:
             continue
         score = sentence_scores[number] - model.rank_penalty * rank
-        features = confidence_features(hit, gap, hit.chunk.language != language)
+        features = confidence_features(hit, gap, hit.passage.language != language)
         answer = Answer(hit, start, end, features, confidence(features, model))
         if best is None or score > best[0]:
             best = (score, answer)
@@ -190,15 +191,15 @@ def confidence(features: tuple[float, ...], model: AnswerModel) -> float:
 
 
 def lexical_highlights(query: str, hits: list[Hit]) -> dict[int, tuple[int, int]]:
-    """Per hit (by chunk id), the sentence sharing most terms with the query, where any does
+    """Per hit (by passage id), the sentence sharing most terms with the query, where any does
     (cheap: no embedding, for /api/search)."""
     terms = set(lexical.tokenize(query))
     highlights = {}
     for hit in hits:
-        spans = hit.chunk.sentences
-        overlaps = [_overlap(terms, hit.chunk.text[start:end]) for start, end in spans]
+        spans = hit.passage.sentences
+        overlaps = [_overlap(terms, hit.passage.text[start:end]) for start, end in spans]
         if overlaps and max(overlaps) > 0:
-            highlights[hit.chunk.id] = spans[overlaps.index(max(overlaps))]
+            highlights[hit.passage.id] = spans[overlaps.index(max(overlaps))]
     return highlights
 
 
@@ -214,7 +215,7 @@ def _rerank(scores: SentenceScores, model: AnswerModel) -> tuple[list[Hit], list
         return scores.hits, []
     top = scores.hits[:scored]
     language = detect_language(scores.question)
-    same = sum(hit.chunk.language == language for hit in top) * 2 >= len(top)
+    same = sum(hit.passage.language == language for hit in top) * 2 >= len(top)
     weight = model.rerank_same_language if same else model.rerank_cross_language
     boosted = [
         (replace(hit, score=hit.score + weight * float(sims.max() if len(sims) else 0.0)), sims)

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, s
 
 from qa.articles import Article
 from qa.errors import UnknownArticle
-from qa.retrieval import Filters, Mode
+from qa.filters import Filters
+from qa.retrieval import Mode
 from qa.schemas import (
     MAX_QUESTION,
     ArticleIn,
@@ -76,7 +77,7 @@ def search(
     hits, spans = service.search(q.strip(), k=k, mode=Mode(mode), filters=filters)
     return SearchResponse(
         query=q,
-        results=[passage_out(hit, spans.get(hit.chunk.id)) for hit in hits],
+        results=[passage_out(hit, spans.get(hit.passage.id)) for hit in hits],
         took_ms=round((time.perf_counter() - started) * 1000, 2),
     )
 
@@ -88,12 +89,12 @@ def list_articles(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ArticleList:
     """Articles in the index, newest first."""
-    store = service.index.store
+    total, articles = service.articles(offset=offset, limit=limit)
     return ArticleList(
-        total=store.count_articles(),
+        total=total,
         offset=offset,
         limit=limit,
-        articles=[ArticleSummary.of(a) for a in store.articles(offset=offset, limit=limit)],
+        articles=[ArticleSummary.of(article) for article in articles],
     )
 
 
@@ -101,7 +102,7 @@ def list_articles(
     "/articles/{article_id}", response_model=ArticleOut, responses={404: {"model": ErrorOut}}
 )
 def get_article(article_id: str, service: ServiceDep) -> ArticleOut:
-    article = service.index.store.article(article_id)
+    article = service.article(article_id)
     if article is None:
         raise UnknownArticle(f"No article with id {article_id!r}")
     return ArticleOut.of(article)
@@ -153,29 +154,8 @@ def delete_article(article_id: str, service: ServiceDep) -> WriteAccepted:
 
 @router.get("/index/status")
 def index_status(service: ServiceDep) -> dict:
-    """The generation being served, its size and embedder, and any update in progress."""
-    index = service.index
-    state = service.state
-    return {
-        "generation": index.generation,
-        "articles": index.store.count_articles(),
-        "passages": index.store.count_chunks(),
-        "embedder": index.manifest["embedder"],
-        "dimension": index.manifest["dimension"],
-        "built_at": index.manifest.get("built_at"),
-        "update": {
-            "running": state.running is not None,
-            "job": state.running,
-            "stage": state.stage,
-            "done": state.done,
-            "total": state.total,
-            "queued": state.queued,
-            "completed_job": state.completed,
-            "last_report": state.last_report,
-            "last_error": state.last_error,
-            "failed": state.failed,
-        },
-    }
+    """The generation being served (its segments, size and settings) and background work."""
+    return service.status()
 
 
 @router.get("/health")

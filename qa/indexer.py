@@ -1,30 +1,55 @@
-"""Build and update an index from a set of articles, one new generation per call.
+"""Build and update an index: each change writes a small segment and publishes a manifest.
 
-An update copies the current generation's store, deletes what left or changed, embeds only
-new and changed articles, and publishes the result atomically. Unchanged articles are never
-re-embedded: their vectors are carried in the store and the FAISS index.
+An update costs what it changes, not what the index holds: new passages go into one new
+segment, removed ones become tombstones (a deletes file per affected segment, the lexical
+engine's own deletes), and the store gains rows without being copied. The order of the steps
+makes a kill at any point harmless:
+
+    embedding   vectors of new passage texts, committed to the store in batches (a killed
+                update or build finds them there and does not embed them again)
+    storing     the generation's rows, in one SQLite transaction, invisible until published
+    segment     the new segment's files and the deletes files, unreferenced until published
+    lexical     the lexical engine's adds and deletes, in one commit
+    published   the manifest, made current by one atomic rename
+
+A writer that finds work of a generation that was never published (rows, lexical changes)
+undoes it first (`_recover`). Unchanged articles are never re-embedded, and neither are the
+unchanged passages of an edited article: vectors are found by the hash of their text.
+
+A large update is cut into steps of about `STEP_PASSAGES` passages, each published as it is
+done, so a long build shows progress and a killed one resumes where it stopped. A full build
+(`rebuild`, or the first one) writes a new build folder that becomes current when complete.
 """
 
+import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import closing
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from qa import lexical, vectors
+from qa import segments
 from qa.articles import Article
-from qa.chunking import ChunkSettings, chunk_article, embedding_text
-from qa.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
+from qa.chunking import PassageSettings, cut_passages, embedding_text
+from qa.embedders import Embedder, get_embedder
 from qa.errors import IndexMismatch, IndexWriteError
-from qa.generations import Layout
-from qa.store import Store
+from qa.lexical import LexicalIndex, LexicalRecord, tokenize
+from qa.manifest import (
+    LEXICAL_FOLDER,
+    STORE_FILE,
+    IndexFolder,
+    Manifest,
+    SegmentEntry,
+    fsync_tree,
+)
+from qa.settings import SETTINGS
+from qa.store import NewPassage, Store, text_hash
+from qa.vectors import factory_for
 
-STORE_FILE = "store.sqlite"
-LEXICAL_FOLDER = "bm25"
-FORMAT_VERSION = 2
+STEP_PASSAGES = 20_000  # passages per published step of a large update
+EMBED_BATCH = 256  # passages embedded, then committed, at a time
 
 Progress = Callable[[str, int, int], None]
 
@@ -33,12 +58,13 @@ Progress = Callable[[str, int, int], None]
 class UpdateReport:
     """What an update did, by article id."""
 
-    generation: str = ""
+    generation: int = 0
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
-    embedded_chunks: int = 0
+    embedded_passages: int = 0  # passage texts embedded (not found in the store)
+    reused_passages: int = 0  # new passages whose vector was already stored
     seconds: float = 0.0
 
     @property
@@ -50,23 +76,35 @@ def _silent(stage: str, done: int, total: int) -> None:
     """Default progress callback."""
 
 
+def index_settings(
+    embedder: Embedder, passages: PassageSettings | None = None, faiss: str | None = None
+) -> dict:
+    """The settings a build is made with and stored under (its manifests carry them)."""
+    return {
+        "embedder": embedder.name,
+        "dimension": embedder.dimension,
+        "passages": (passages or PassageSettings()).describe(),
+        "faiss": faiss or SETTINGS["faiss"].default,
+    }
+
+
 def sync_index(
     articles: Mapping[str, Article],
     index_dir: Path,
     rebuild: bool = False,
     embedder_name: str | None = None,
-    chunk_settings: ChunkSettings | None = None,
-    faiss_factory: str | None = None,
+    passage_settings: PassageSettings | None = None,
+    faiss: str | None = None,
     embedder: Embedder | None = None,
     progress: Progress = _silent,
     wait: bool = True,
 ) -> UpdateReport:
     """Make the index at `index_dir` hold exactly `articles`; return what changed.
 
-    With rebuild=True (or no index yet) everything is embedded afresh, with the given
-    embedder/chunker/factory (defaults otherwise). Else the index's own settings are kept
-    and any explicit setting that differs raises IndexMismatch. `embedder`, when given, is
-    used instead of loading one by name (benchmarks pass a cached one).
+    With rebuild=True (or no index yet) everything goes into a new build, with the given
+    embedder, passage settings and FAISS type (defaults otherwise). Else the index's own
+    settings are kept, and an explicit setting that differs raises IndexMismatch.
+    `embedder`, when given, is used instead of loading one by name.
     """
 
     def plan(stored: Mapping[str, str], report: UpdateReport) -> list[Article]:
@@ -77,12 +115,8 @@ def sync_index(
         report.unchanged = len(articles) - len(fresh)
         return fresh
 
-    settings = {
-        "embedder_name": embedder_name,
-        "chunk_settings": chunk_settings,
-        "faiss_factory": faiss_factory,
-    }
-    return _update(index_dir, plan, rebuild, settings, embedder, progress, wait)
+    requested = {"embedder": embedder_name, "passages": passage_settings, "faiss": faiss}
+    return _update(index_dir, plan, rebuild, requested, embedder, progress, wait)
 
 
 def apply_changes(
@@ -114,6 +148,16 @@ def apply_changes(
 Plan = Callable[[Mapping[str, str], UpdateReport], list[Article]]
 
 
+@dataclass
+class _Target:
+    """The build an update writes into and the generation it starts from."""
+
+    build: str
+    base: Manifest | None  # None: the build has no generation yet
+    settings: dict
+    building: bool  # a build that is not current yet
+
+
 def _update(
     index_dir: Path,
     plan: Plan,
@@ -124,100 +168,63 @@ def _update(
     wait: bool,
     concerned: set[str] | None = None,
 ) -> UpdateReport:
-    """Under the writer lock: plan against the current generation, write and publish the next.
-
-    `plan` sees the stored fingerprints of the `concerned` article ids (all when None).
-    """
+    """Under the writer lock: plan against the current generation, then write and publish."""
     started = time.perf_counter()
-    layout = Layout(index_dir)
+    folder = IndexFolder(index_dir)
     report = UpdateReport()
-    embedder_name = embedder.name if embedder else requested.get("embedder_name")
-    with layout.writer(wait=wait):
-        layout.sweep()
-        previous = None if rebuild or layout.current_name() is None else layout.current()
-        if previous is None:
-            embedder = embedder or get_embedder(embedder_name or DEFAULT_EMBEDDER)
-            settings = _fresh_settings(
-                embedder, requested.get("chunk_settings"), requested.get("faiss_factory")
-            )
-            stored: dict[str, str] = {}
-        else:
-            with closing(Store(previous / STORE_FILE, readonly=True)) as old:
-                settings = old.manifest()
-                _check_format(settings, index_dir)
-                stored = old.article_fingerprints(concerned)
-            _check_same(
-                settings,
-                embedder_name,
-                requested.get("chunk_settings"),
-                requested.get("faiss_factory"),
-            )
-        fresh = plan(stored, report)
-        if previous is not None and not report.changed:
-            report.generation = previous.name
-        else:
-            try:
-                scratch = layout.scratch()
-                if previous is None:
-                    store = Store(scratch / STORE_FILE)
-                else:
-                    with closing(Store(previous / STORE_FILE, readonly=True)) as old:
-                        store = old.copy_to(scratch / STORE_FILE)
-                with closing(store):
-                    embedder = embedder or get_embedder(settings["embedder"])
-                    _apply(store, settings, embedder, fresh, report, previous, scratch, progress)
-                report.generation = layout.publish(scratch)
-            except (OSError, sqlite3.Error) as error:
-                raise _write_failed(layout, error) from error
-            layout.sweep()
+    with folder.writer(wait=wait):
+        target = _target(folder, rebuild, requested, embedder)
+        build_dir = folder.build_folder(target.build)
+        store = Store(build_dir / STORE_FILE)
+        try:
+            lexical = LexicalIndex(build_dir / LEXICAL_FOLDER)
+            generation = target.base.generation if target.base else 0
+            _recover(store, lexical, generation)
+            fresh = plan(store.fingerprints(generation, concerned), report)
+            manifest = target.base
+            if report.changed or manifest is None:
+                embedder = embedder or get_embedder(target.settings["embedder"])
+                writer = _Writer(folder, target, store, lexical, embedder, progress, report)
+                manifest = writer.write(fresh, report.removed + report.updated)
+            if target.building:
+                folder.finish_build(manifest)
+            report.generation = manifest.generation
+            collect(folder, store, target.build)
+        except (OSError, sqlite3.Error) as error:
+            raise _write_failed(folder, error) from error
+        finally:
+            store.close()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _write_failed(layout: Layout, error: Exception) -> IndexWriteError:
-    """The error for a generation that could not be written; its scratch folder is removed."""
-    layout.sweep()
-    reason = error
-    if isinstance(error, sqlite3.Error):  # "disk I/O error" says more with its code
-        reason = f"{error} ({getattr(error, 'sqlite_errorname', 'sqlite')})"
-    current = layout.current_name()
-    served = f"{current} is still the one served" if current else "there is no index yet"
-    return IndexWriteError(
-        f"Could not write the new index generation under {layout.generations}: {reason}; "
-        f"{served}. Free some disk space or fix the folder's permissions, then update again"
-    )
+def _target(
+    folder: IndexFolder, rebuild: bool, requested: dict, embedder: Embedder | None
+) -> _Target:
+    """Where to write: the current build, an unfinished build to resume, or a new build."""
+    wanted_embedder = embedder.name if embedder else requested.get("embedder")
+    if not rebuild and folder.current_pointer() is not None:
+        base = folder.current()
+        _check_same(base.settings, wanted_embedder, requested)
+        return _Target(base.build, base, base.settings, building=False)
+    embedder = embedder or get_embedder(wanted_embedder or SETTINGS["embedder"].default)
+    settings = index_settings(embedder, requested.get("passages"), requested.get("faiss"))
+    unfinished = folder.unfinished_build()
+    if unfinished is not None:
+        build, unfinished_settings = unfinished
+        if unfinished_settings == settings:  # resume it
+            manifests = folder.manifests(build)
+            return _Target(build, manifests[-1] if manifests else None, settings, building=True)
+        folder.abandon_build(build)
+    return _Target(folder.new_build(settings), None, settings, building=True)
 
 
-def _fresh_settings(
-    embedder: Embedder, chunk_settings: ChunkSettings | None, faiss_factory: str | None
-) -> dict:
-    return {
-        "format": FORMAT_VERSION,
-        "embedder": embedder.name,
-        "dimension": embedder.dimension,
-        "chunker": (chunk_settings or ChunkSettings()).describe(),
-        "faiss_factory": faiss_factory or vectors.DEFAULT_FACTORY,
-    }
-
-
-def _check_format(settings: dict, index_dir: Path) -> None:
-    if settings.get("format") != FORMAT_VERSION:
-        raise IndexMismatch(
-            f"The index at {index_dir} has format {settings.get('format')!r}, this version "
-            f"writes {FORMAT_VERSION}: run `qa index build` to rebuild it"
-        )
-
-
-def _check_same(
-    settings: dict,
-    embedder_name: str | None,
-    chunk_settings: ChunkSettings | None,
-    faiss_factory: str | None,
-) -> None:
+def _check_same(settings: dict, embedder_name: str | None, requested: dict) -> None:
+    passages = requested.get("passages")
     wanted = {
         "embedder": embedder_name and get_embedder(embedder_name).name,
-        "chunker": chunk_settings and chunk_settings.describe(),
-        "faiss_factory": faiss_factory,
+        "passages": passages and passages.describe(),
+        "faiss": requested.get("faiss"),
     }
     for key, value in wanted.items():
         if value and value != settings.get(key):
@@ -227,62 +234,233 @@ def _check_same(
             )
 
 
-def _apply(
-    store: Store,
-    settings: dict,
-    embedder: Embedder,
-    fresh: list[Article],
-    report: UpdateReport,
-    previous: Path | None,
-    scratch: Path,
-    progress: Progress,
-) -> None:
-    """Embed `fresh`, rewrite the store, and write the FAISS and BM25 halves into `scratch`."""
-    chunker = ChunkSettings(**settings["chunker"])
-    chunked = [
-        (article, chunk_article(article, chunker, embedder.count_tokens)) for article in fresh
-    ]
-    texts = [embedding_text(a.title, chunk.text) for a, chunks in chunked for chunk in chunks]
-    progress("embedding", 0, len(texts))
-    new_vectors = embedder.encode_passages(
-        texts, on_batch=lambda done, total: progress("embedding", done, total)
-    )
-    report.embedded_chunks = len(texts)
+def _recover(store: Store, lexical: LexicalIndex, generation: int) -> None:
+    """Undo what a killed writer did for generations after `generation`, never published.
 
+    The lexical engine is put back first (delete what those generations added or removed,
+    re-add what they removed), then the rows: killed in between, the next writer finds the
+    same rows and does the same again.
+    """
+    added, removed = store.changed_after(generation)
+    if not added and not removed:
+        return
+    with lexical.writer() as writer:
+        writer.delete(added + removed)
+        writer.add(LexicalRecord(*record) for record in store.lexical_records(removed))
+        writer.commit()
     with store.transaction():
-        removed_ids = store.delete_articles(report.removed + report.updated)
-        added_ids: list[int] = []
-        offset = 0
-        for article, chunks in chunked:
-            block = new_vectors[offset : offset + len(chunks)]
-            tokens = [lexical.tokenize(f"{article.title} {chunk.text}") for chunk in chunks]
-            added_ids += store.insert_article(article, chunks, tokens, block)
-            offset += len(chunks)
-        store.set_manifest({**settings, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+        store.rollback_after(generation)
 
-    progress("writing", 0, 1)
-    _write_vectors(store, settings, previous, scratch, removed_ids, added_ids, new_vectors)
-    ids, token_lists = zip(*store.all_tokens(), strict=True) if store.count_chunks() else ((), ())
-    lexical.LexicalIndex.build(token_lists, np.asarray(ids, dtype=np.int64)).save(
-        scratch / LEXICAL_FOLDER
+
+class _Writer:
+    """Writes the generations of one update, one step of passages at a time."""
+
+    def __init__(
+        self,
+        folder: IndexFolder,
+        target: _Target,
+        store: Store,
+        lexical: LexicalIndex,
+        embedder: Embedder,
+        progress: Progress,
+        report: UpdateReport,
+    ):
+        self.folder = folder
+        self.target = target
+        self.store = store
+        self.lexical = lexical
+        self.embedder = embedder
+        self.progress = progress
+        self.report = report
+        self.settings = target.settings
+        self.passage_settings = PassageSettings(**self.settings["passages"])
+
+    def write(self, fresh: list[Article], removed: list[str]) -> Manifest:
+        """Publish `fresh` (new versions of articles) and the removal of `removed` (ids).
+
+        The old version of an updated article goes in the step that adds its new one, so it
+        is never missing in between.
+        """
+        manifest = self.target.base or Manifest(
+            build=self.target.build, generation=0, segments=(), settings=self.settings
+        )
+        prepared = [(article, self._passages(article)) for article in fresh]
+        total = sum(len(passages) for _, passages in prepared)
+        self.progress("embedding", 0, total)
+        done = 0
+        pure_removals = sorted(set(removed) - {article.id for article in fresh})
+        for number, step in enumerate(list(_steps(prepared)) or [[]]):
+            replaced = [article.id for article, _ in step]
+            gone = replaced + (pure_removals if number == 0 else [])
+            manifest = self._step(manifest, step, gone, done, total)
+            done += sum(len(passages) for _, passages in step)
+        return manifest
+
+    def _passages(self, article: Article) -> list[NewPassage]:
+        passages = cut_passages(article, self.passage_settings, self.embedder.count_tokens)
+        return [
+            NewPassage(
+                passage,
+                tokenize(f"{article.title} {passage.text}"),
+                text_hash(embedding_text(article.title, passage.text)),
+            )
+            for passage in passages
+        ]
+
+    def _step(
+        self,
+        manifest: Manifest,
+        step: list[tuple[Article, list[NewPassage]]],
+        removed: list[str],
+        done: int,
+        total: int,
+    ) -> Manifest:
+        generation = manifest.generation + 1
+        segment = f"seg-{generation:06d}"
+        self._embed(step, generation, done, total)
+        with self.store.transaction():
+            removed_ids = self.store.remove_articles(removed, generation)
+            added_ids: list[int] = []
+            keys: list[int] = []
+            for article, passages in step:
+                key, ids = self.store.add_article(article, passages, segment, generation)
+                added_ids += ids
+                keys += [key] * len(ids)
+        self.progress("storing", done, total)
+        entries = self._deletes(manifest, removed_ids, generation)
+        if added_ids:
+            entries.append(self._segment(segment, step, added_ids, keys))
+        self.progress("segment", done, total)
+        with self.lexical.writer() as writer:
+            writer.delete(removed_ids)
+            writer.add(LexicalRecord(*r) for r in self.store.lexical_records(added_ids))
+            writer.commit()
+        self.progress("lexical", done, total)
+        updated = set(self.report.updated)
+        change = {
+            "kind": "update",
+            "articles_added": sum(a.id not in updated for a, _ in step),
+            "articles_updated": sum(a.id in updated for a, _ in step),
+            "articles_removed": len(set(removed) - {a.id for a, _ in step}),
+            "passages_added": len(added_ids),
+            "passages_removed": len(removed_ids),
+        }
+        published = self.folder.publish(
+            manifest.with_changes(generation=generation, segments=tuple(entries), change=change)
+        )
+        self.progress("published", done + len(added_ids), total)
+        return published
+
+    def _embed(
+        self, step: list[tuple[Article, list[NewPassage]]], generation: int, done: int, total: int
+    ) -> None:
+        """Embed the step's passage texts whose vector is not stored yet, committing each
+        batch as it comes (what a killed update already embedded is found next time)."""
+        texts: dict[bytes, str] = {}
+        for article, passages in step:
+            for new in passages:
+                texts.setdefault(new.hash, embedding_text(article.title, new.passage.text))
+        known = self.store.known_hashes(texts)
+        missing = [key for key in texts if key not in known]
+        count = sum(len(passages) for _, passages in step)
+        self.report.reused_passages += count - len(missing)
+        for start in range(0, len(missing), EMBED_BATCH):
+            batch = missing[start : start + EMBED_BATCH]
+            vectors = self.embedder.encode_passages([texts[key] for key in batch])
+            self.store.put_vectors(batch, vectors, generation)
+            self.report.embedded_passages += len(batch)
+            embedded = done + (count - len(missing)) + start + len(batch)
+            self.progress("embedding", embedded, total)
+
+    def _deletes(
+        self, manifest: Manifest, removed_ids: list[int], generation: int
+    ) -> list[SegmentEntry]:
+        """The manifest's segments with `removed_ids` recorded in new deletes files (a
+        segment left with no live passage is dropped)."""
+        entries = []
+        removed = np.asarray(removed_ids, dtype=np.int64)
+        for entry in manifest.segments:
+            folder = self.folder.segment_folder(manifest.build, entry.name)
+            if len(removed):
+                ids = np.load(folder / segments.IDS, mmap_mode="r")
+                positions = np.minimum(np.searchsorted(ids, removed), max(len(ids) - 1, 0))
+                here = removed[ids[positions] == removed] if len(ids) else removed[:0]
+            else:
+                here = removed
+            if len(here):
+                deleted = np.union1d(segments.read_deletes(folder, entry.deletes), here)
+                if len(deleted) == entry.passages:
+                    continue  # nothing live is left in it: it leaves the manifest
+                name = segments.write_deletes(folder, generation, deleted)
+                entry = SegmentEntry(entry.name, entry.passages, len(deleted), name, entry.vectors)
+            entries.append(entry)
+        return entries
+
+    def _segment(
+        self,
+        name: str,
+        step: list[tuple[Article, list[NewPassage]]],
+        ids: list[int],
+        keys: list[int],
+    ) -> SegmentEntry:
+        """Write the step's passages into the new segment `name`."""
+        hashes = [new.hash for _, passages in step for new in passages]
+        languages = [article.language for article, passages in step for _ in passages]
+        vectors = self.store.vectors(hashes, self.settings["dimension"])
+        factory = factory_for(len(ids), self.settings["faiss"])
+        scratch = self.folder.scratch(self.target.build, "update")
+        try:
+            segments.write(
+                scratch / name, np.array(ids), np.array(keys), np.array(languages), vectors, factory
+            )
+            fsync_tree(scratch / name)
+            final = self.folder.segment_folder(self.target.build, name)
+            if final.exists():  # left by a killed attempt at this generation, never published
+                _remove_tree(final)
+            (scratch / name).rename(final)
+        finally:
+            _remove_tree(scratch)
+        return SegmentEntry(name, len(ids), 0, None, factory)
+
+
+def _steps(
+    prepared: list[tuple[Article, list[NewPassage]]],
+) -> Iterator[list[tuple[Article, list[NewPassage]]]]:
+    """Consecutive groups of articles holding about STEP_PASSAGES passages each."""
+    step: list[tuple[Article, list[NewPassage]]] = []
+    count = 0
+    for article, passages in prepared:
+        step.append((article, passages))
+        count += len(passages)
+        if count >= STEP_PASSAGES:
+            yield step
+            step, count = [], 0
+    if step:
+        yield step
+
+
+def collect(folder: IndexFolder, store: Store, build: str, unused_vectors: bool = False) -> None:
+    """Collect the files and rows that no kept manifest of `build` can see; with
+    unused_vectors, also vectors no passage uses (a full scan: merges do it)."""
+    kept = folder.kept_manifests(build)
+    if kept:
+        store.collect(kept[0].generation)
+        if unused_vectors:
+            store.collect_unused_vectors(kept[0].generation)
+    folder.collect(build)
+
+
+def _remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _write_failed(folder: IndexFolder, error: Exception) -> IndexWriteError:
+    """The error for a generation that could not be written."""
+    if isinstance(error, sqlite3.Error):  # "disk I/O error" says more with its code
+        error = f"{error} ({getattr(error, 'sqlite_errorname', 'sqlite')})"
+    current = folder.current_pointer()
+    served = f"{current} is still the one served" if current else "there is no index yet"
+    return IndexWriteError(
+        f"Could not write the new index generation under {folder.root}: {error}; "
+        f"{served}. Free some disk space or fix the folder's permissions, then update again"
     )
-    progress("writing", 1, 1)
-
-
-def _write_vectors(
-    store: Store,
-    settings: dict,
-    previous: Path | None,
-    scratch: Path,
-    removed_ids: list[int],
-    added_ids: list[int],
-    new_vectors: np.ndarray,
-) -> None:
-    """Carry the previous FAISS index forward with the changes, or rebuild it from the store."""
-    index = vectors.load(previous) if previous is not None else None
-    if index is None or not vectors.remove(index, removed_ids):
-        ids, stored_vectors = store.all_vectors(settings["dimension"])
-        index = vectors.build(settings["dimension"], settings["faiss_factory"], ids, stored_vectors)
-    else:
-        vectors.add(index, added_ids, new_vectors)
-    vectors.save(index, scratch)

@@ -10,37 +10,21 @@ adds little; what it does match (names, numbers, acronyms) is worth a slightly h
 """
 
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 
 import numpy as np
 
 from qa import lexical
+from qa.filters import NO_FILTERS, Filters
 from qa.index import Index
 from qa.language import detect_language
-from qa.store import StoredChunk
+from qa.store import StoredPassage
 
 
 class Mode(StrEnum):
     hybrid = "hybrid"
     dense = "dense"
     bm25 = "bm25"
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrict results to articles from one outlet, a date range, a language."""
-
-    source: str | None = None
-    since: date | None = None
-    until: date | None = None
-    language: str | None = None
-
-    def __bool__(self) -> bool:
-        return any((self.source, self.since, self.until, self.language))
-
-
-NO_FILTERS = Filters()
 
 
 @dataclass(frozen=True)
@@ -65,7 +49,7 @@ DEFAULT_WEIGHTS = FusionWeights()
 class Hit:
     """One retrieved passage with the scores that ranked it."""
 
-    chunk: StoredChunk
+    passage: StoredPassage
     score: float
     dense: float  # cosine similarity to the query
     lexical: float  # BM25 score
@@ -77,7 +61,8 @@ class Candidates:
     """Per-candidate scores gathered from both retrievers, aligned by position."""
 
     ids: np.ndarray
-    positions: np.ndarray  # into the index's per-chunk arrays (`Index.chunk_articles`, ...)
+    article_keys: np.ndarray  # the article version of each candidate
+    languages: np.ndarray
     dense: np.ndarray
     bm25: np.ndarray
     coverage: np.ndarray
@@ -97,16 +82,14 @@ def search(
 
     `query_vector`, when the caller has already embedded the query, saves embedding it again.
     """
-    allowed = index.store.filter_chunk_ids(**vars(filters)) if filters else None
     pool = max(weights.pool, k * per_article * 3)
-    candidates = gather(index, query, mode, pool, allowed, query_vector)
+    candidates = gather(index, query, mode, pool, filters, query_vector)
     if mode == Mode.dense:
         scores = candidates.dense
     elif mode == Mode.bm25:
         scores = candidates.bm25
     else:
-        languages = index.chunk_languages[candidates.positions]
-        scores = fuse(candidates, detect_language(query), languages, weights)
+        scores = fuse(candidates, detect_language(query), candidates.languages, weights)
     return _grouped(index, candidates, scores, k, per_article)
 
 
@@ -115,34 +98,32 @@ def gather(
     query: str,
     mode: Mode,
     pool: int,
-    allowed: np.ndarray | None,
+    filters: Filters = NO_FILTERS,
     query_vector: np.ndarray | None = None,
 ) -> Candidates:
-    """Candidate chunk ids from the retrievers `mode` uses, with both scores for each."""
+    """Candidate passages from the retrievers `mode` uses, with both scores for each."""
     terms = lexical.tokenize(query)
-    bm25_ids, bm25_all = index.bm25(terms)
-    if allowed is not None:
-        bm25_all = np.where(np.isin(bm25_ids, allowed), bm25_all, 0.0)
-    ids: list[np.ndarray] = []
+    found: list[np.ndarray] = []
     if mode != Mode.bm25:
         if query_vector is None:
             query_vector = index.embedder.encode_queries([query])[0]
-        dense_ids, _ = index.dense(query_vector, pool, allowed)
-        ids.append(dense_ids)
+        allowed = index.store.article_keys(index.generation, **vars(filters)) if filters else None
+        found.append(index.vectors.search(query_vector, pool, allowed)[0])
     else:
         query_vector = None
-    if mode != Mode.dense and len(bm25_all):
-        top = np.argpartition(-bm25_all, min(pool, len(bm25_all) - 1))[:pool]
-        ids.append(bm25_ids[top[bm25_all[top] > 0]])
-    candidate_ids = np.unique(np.concatenate(ids)) if ids else np.empty(0, dtype=np.int64)
-    positions = np.searchsorted(bm25_ids, candidate_ids)
-    bm25 = bm25_all[positions] if len(candidate_ids) else np.empty(0, dtype=np.float32)
-    if query_vector is not None and len(candidate_ids):
-        dense = index.vectors.reconstruct_batch(candidate_ids) @ query_vector
+    if mode != Mode.dense:
+        found.append(index.lexical.search(terms, pool, filters)[0])
+    ids = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    # The lexical engine may be ahead of this generation: keep only its live passages.
+    live, keys, languages = index.segments.owners(ids)
+    ids, keys, languages = ids[live], keys[live], languages[live]
+    if query_vector is not None and len(ids):
+        dense = index.vectors.vectors(ids) @ query_vector
     else:
-        dense = np.zeros(len(candidate_ids), dtype=np.float32)
-    coverage = index.lexical.coverage(terms, positions)
-    return Candidates(candidate_ids, positions, dense, bm25, coverage)
+        dense = np.zeros(len(ids), dtype=np.float32)
+    bm25 = index.lexical.scores(terms, ids)
+    coverage = index.lexical.coverage(terms, ids)
+    return Candidates(ids, keys, languages, dense, bm25, coverage)
 
 
 def fuse(
@@ -166,25 +147,25 @@ def _grouped(
 ) -> list[Hit]:
     """Walk the ranking, keeping at most `per_article` passages of each article; fetch only
     the kept passages from the store."""
-    articles = index.chunk_articles[candidates.positions]
-    taken: dict[str, int] = {}
+    taken: dict[int, int] = {}
     kept: list[int] = []
     for position in np.argsort(-scores, kind="stable"):
-        article_id = articles[position]
-        if taken.get(article_id, 0) >= per_article:
+        article = int(candidates.article_keys[position])
+        if taken.get(article, 0) >= per_article:
             continue
-        taken[article_id] = taken.get(article_id, 0) + 1
+        taken[article] = taken.get(article, 0) + 1
         kept.append(int(position))
         if len(kept) == k:
             break
-    chunks = index.store.chunks([int(candidates.ids[p]) for p in kept])
+    passages = index.store.passages([int(candidates.ids[p]) for p in kept])
     return [
         Hit(
-            chunks[int(candidates.ids[p])],
+            passages[int(candidates.ids[p])],
             float(scores[p]),
             float(candidates.dense[p]),
             float(candidates.bm25[p]),
             float(candidates.coverage[p]),
         )
         for p in kept
+        if int(candidates.ids[p]) in passages  # a row collected under a stale reader
     ]

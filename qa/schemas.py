@@ -20,7 +20,7 @@ class Highlight(BaseModel):
     end: int
 
 
-class Passage(BaseModel):
+class PassageOut(BaseModel):
     passage_id: str
     article_id: str
     title: str
@@ -60,13 +60,13 @@ class AskResponse(BaseModel):
     question: str
     answer: AnswerOut | None
     no_answer: bool
-    passages: list[Passage]
+    passages: list[PassageOut]
     took_ms: float
 
 
 class SearchResponse(BaseModel):
     query: str
-    results: list[Passage]
+    results: list[PassageOut]
     took_ms: float
 
 
@@ -138,7 +138,7 @@ class WriteAccepted(BaseModel):
 
     accepted: list[str]
     job: int
-    generation: str
+    generation: int
 
 
 class ErrorOut(BaseModel):
@@ -146,18 +146,18 @@ class ErrorOut(BaseModel):
     detail: str | list | None = None
 
 
-def passage_out(hit: Hit, highlight: tuple[int, int] | None) -> Passage:
+def passage_out(hit: Hit, highlight: tuple[int, int] | None) -> PassageOut:
     """A hit as the API shows it, with the span of its answer (or best) sentence."""
-    chunk = hit.chunk
+    passage = hit.passage
     highlights = [Highlight(start=highlight[0], end=highlight[1])] if highlight else []
-    return Passage(
-        passage_id=chunk.passage_id,
-        article_id=chunk.article_id,
-        title=chunk.title,
-        source=chunk.source,
-        url=chunk.url,
-        published=date.fromisoformat(chunk.published) if chunk.published else None,
-        text=chunk.text,
+    return PassageOut(
+        passage_id=passage.passage_id,
+        article_id=passage.article_id,
+        title=passage.title,
+        source=passage.source,
+        url=passage.url,
+        published=date.fromisoformat(passage.published) if passage.published else None,
+        text=passage.text,
         score=round(hit.score, 6),
         highlights=highlights,
     )
@@ -170,14 +170,14 @@ def ask_response(question: str, answering: Answering, took_ms: float) -> AskResp
     if answer is not None:
         answer_out = AnswerOut(
             text=answer.text,
-            article_id=answer.hit.chunk.article_id,
-            passage_id=answer.hit.chunk.passage_id,
+            article_id=answer.hit.passage.article_id,
+            passage_id=answer.hit.passage.passage_id,
             confidence=round(answer.confidence, 4),
         )
     return AskResponse(
         question=question,
         answer=answer_out,
         no_answer=answer is None,
-        passages=[passage_out(h, answering.highlights.get(h.chunk.id)) for h in answering.hits],
+        passages=[passage_out(h, answering.highlights.get(h.passage.id)) for h in answering.hits],
         took_ms=round(took_ms, 2),
     )

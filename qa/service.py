@@ -1,8 +1,11 @@
-"""One corpus and its index as a long-running service: queries, writes, background updates.
+"""One corpus and its index as a long-running service: queries, writes, background work.
 
-Queries always run against a fully loaded generation. Writes go to the corpus folder first
-(so nothing acknowledged is lost), then a single worker thread applies them to the index one
-job at a time and swaps the new generation in; queries in flight finish on the old one.
+Queries always run against one fully opened generation (`Index`), which the request keeps
+until it ends. Writes go to the corpus folder first (so nothing acknowledged is lost), then a
+worker thread applies them to the index one job at a time. A second thread follows the index
+folder: a generation published by anyone (this worker, `qa index update` from cron, another
+server) is opened and swapped in within `follow_seconds`. A third merges segments when the
+merge policy asks for it, without holding up updates.
 """
 
 import logging
@@ -12,14 +15,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qa import merging, settings
 from qa.answer import Answering, ask, lexical_highlights
 from qa.articles import Article
 from qa.corpus import remove_article, scan_corpus, write_article
 from qa.errors import IngestError
-from qa.index import Index
+from qa.filters import NO_FILTERS, Filters
+from qa.index import Index, IndexReader
 from qa.indexer import Progress, UpdateReport, apply_changes, sync_index
 from qa.readers import read_file
-from qa.retrieval import NO_FILTERS, Filters, Hit, Mode, search
+from qa.retrieval import Hit, Mode, search
+from qa.store import StoredPassage
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +42,7 @@ class Job:
 
 @dataclass
 class UpdateState:
-    """What the worker is doing, for `GET /api/index/status`."""
+    """What the background threads are doing, for `GET /api/index/status`."""
 
     running: int | None = None
     stage: str = ""
@@ -47,38 +53,39 @@ class UpdateState:
     last_report: dict | None = None
     last_error: str | None = None
     failed: int = 0  # jobs that failed since start (each is followed by a full resync)
+    merging: bool = False
+    merge_error: str | None = None
 
 
 class Service:
-    """Holds the current index generation and the update worker."""
+    """Holds the generation being served and the threads that keep it current."""
 
     def __init__(self, corpus_dir: Path, index_dir: Path, embedder_name: str | None = None):
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
         self.embedder_name = embedder_name
         self.state = UpdateState()
+        self.reader = IndexReader(self.index_dir, embedder_name)
         self._index: Index | None = None
-        # The generation swapped out last: requests that started on it may still be running.
-        # It is closed at the next swap, so that the files of swept generations are released.
-        self._retired: Index | None = None
+        self._swap = threading.Lock()  # one generation opened at a time
         self._jobs: queue.Queue[Job | None] = queue.Queue()
         self._job_numbers = iter(range(1, 1 << 62))
         # Corpus writes, job numbers and the queue change together, so jobs run in the order
         # their writes hit the corpus and `completed_job` only grows.
         self._writes = threading.RLock()
         self._resync = False  # set when an update failed: the next job syncs the whole corpus
-        self._worker: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._merge_wanted = threading.Event()
+        self._threads: list[threading.Thread] = []
 
     # -- lifecycle ------------------------------------------------------------
     def open(self, progress: Progress | None = None, catch_up: bool = True) -> None:
-        """Load the index, building it from the corpus first if there is none.
+        """Open the index, building it from the corpus first if there is none.
 
         With catch_up, a background sync then applies whatever changed in the corpus folder
         while no server was running (including writes a killed server had not indexed).
         """
-        from qa.generations import Layout
-
-        if Layout(self.index_dir).current_name() is None:
+        if self.reader.current_name() is None:
             scan = scan_corpus(self.corpus_dir)
             sync_index(
                 scan.articles,
@@ -86,22 +93,32 @@ class Service:
                 embedder_name=self.embedder_name,
                 progress=progress or _quiet,
             )
-        self._index = Index.load(self.index_dir, embedder_name=self.embedder_name)
-        self._worker = threading.Thread(target=self._work, name="qa-index-updates", daemon=True)
-        self._worker.start()
+        self._index = self.reader.open()
+        for target, name in (
+            (self._work, "qa-index-updates"),
+            (self._follow, "qa-index-follow"),
+            (self._merge, "qa-index-merges"),
+        ):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
         if catch_up:
             self._enqueue(Job(self._next_number(), sync=True))
+        self._want_merge_if_due()
 
     def close(self) -> None:
-        if self._worker is not None:
+        self._stop.set()
+        self._merge_wanted.set()
+        if self._threads:
             self._jobs.put(None)
-            self._worker.join(timeout=60)
-        for index in (self._index, self._retired):
-            if index is not None:
-                index.close()
+            for thread in self._threads:
+                thread.join(timeout=60)
+        if self._index is not None:
+            self._index.close()
 
     @property
     def index(self) -> Index:
+        """The generation being served; a request keeps the one it got."""
         if self._index is None:
             raise RuntimeError("Service.open() has not been called")
         return self._index
@@ -120,6 +137,43 @@ class Service:
         """Passages and the answer sentence, all from one generation."""
         return ask(self.index, question, k=k, mode=mode, filters=filters)
 
+    def article(self, article_id: str) -> Article | None:
+        index = self.index
+        return index.store.article(article_id, index.generation)
+
+    def articles(self, offset: int = 0, limit: int = 50) -> tuple[int, list[Article]]:
+        """The number of articles and one page of them, newest first."""
+        index = self.index
+        return index.article_count, index.store.articles(index.generation, offset, limit)
+
+    def passage(self, article_id: str, ordinal: int) -> StoredPassage | None:
+        index = self.index
+        return index.store.passage_by_ordinal(article_id, ordinal, index.generation)
+
+    def sources(self) -> list[str]:
+        """The outlets of the articles, by name."""
+        index = self.index
+        return [row[0] for row in index.store.sources(index.generation)]
+
+    def status(self) -> dict:
+        """The generation served (segments, counts, settings) and the background work."""
+        state = self.state
+        return self.index.describe() | {
+            "update": {
+                "running": state.running is not None,
+                "job": state.running,
+                "stage": state.stage,
+                "done": state.done,
+                "total": state.total,
+                "queued": state.queued,
+                "completed_job": state.completed,
+                "last_report": state.last_report,
+                "last_error": state.last_error,
+                "failed": state.failed,
+            },
+            "merge": {"running": state.merging, "last_error": state.merge_error},
+        }
+
     # -- writes ---------------------------------------------------------------
     def upsert(self, articles: list[Article]) -> Job:
         """Persist articles into the corpus folder, then queue their indexing."""
@@ -131,11 +185,11 @@ class Service:
         """Remove an article from the corpus folder and queue its removal; None if unknown."""
         with self._writes:
             in_corpus = remove_article(article_id, self.corpus_dir)
-            if not in_corpus and self.index.store.article(article_id) is None:
+            if not in_corpus and self.article(article_id) is None:
                 return None
             return self._enqueue(Job(self._next_number(), deletions=[article_id]))
 
-    # -- worker ---------------------------------------------------------------
+    # -- background work ------------------------------------------------------
     def _next_number(self) -> int:
         with self._writes:
             return next(self._job_numbers)
@@ -174,12 +228,47 @@ class Service:
             report = apply_changes(
                 self.index_dir, job.upserts, job.deletions, progress=self._progress
             )
-        if report.generation != self.index.generation:
-            fresh = Index.load(self.index_dir, embedder_name=self.embedder_name)
-            if self._retired is not None:
-                self._retired.close()
-            self._retired, self._index = self._index, fresh
+        self.refresh()
         return report
+
+    def refresh(self) -> bool:
+        """Serve the generation CURRENT names, if it is not the one served; True if swapped."""
+        with self._swap:
+            if self.reader.current_name() == self.index.name:
+                return False
+            self._index = self.reader.open()
+        self._want_merge_if_due()
+        return True
+
+    def _follow(self) -> None:
+        """Pick up generations that other processes publish."""
+        interval = float(settings.get("follow_seconds"))
+        while not self._stop.wait(interval):
+            try:
+                self.refresh()
+            except Exception:  # keep serving the generation we have; try again next time
+                log.exception("could not open the newly published index generation")
+
+    def _want_merge_if_due(self) -> None:
+        if merging.choose(self.index.manifest.segments):
+            self._merge_wanted.set()
+
+    def _merge(self) -> None:
+        while True:
+            self._merge_wanted.wait()
+            self._merge_wanted.clear()
+            if self._stop.is_set():
+                return
+            self.state.merging = True
+            try:
+                while merging.merge_segments(self.index_dir) is not None:
+                    self.refresh()
+                self.state.merge_error = None
+            except Exception as error:  # a failed merge leaves the index as it was
+                log.exception("segment merge failed")
+                self.state.merge_error = str(error)
+            finally:
+                self.state.merging = False
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         self.state.stage, self.state.done, self.state.total = stage, done, total
@@ -215,6 +304,7 @@ def _summary(report: UpdateReport) -> dict:
         "updated": report.updated,
         "removed": report.removed,
         "unchanged": report.unchanged,
-        "embedded_passages": report.embedded_chunks,
+        "embedded_passages": report.embedded_passages,
+        "reused_passages": report.reused_passages,
         "seconds": round(report.seconds, 3),
     }

@@ -1,12 +1,23 @@
-"""The SQLite half of a generation: articles, chunks with their spans and vectors, the manifest.
+"""The SQLite half of an index: articles, passages and their vectors, never copied.
 
-Vectors are kept here too (as float32 blobs) so that any FAISS index type can be rebuilt
-from the store without re-embedding.
+One database per build, in WAL mode, so that readers never block the writer or each other.
+Rows are versioned by generation instead of being changed in place: an update inserts new
+article versions and passages with `added_in = g` and marks replaced ones `removed_in = g`.
+A reader serving generation g sees exactly the rows with `added_in <= g` and `removed_in`
+unset or later than g, whatever a writer is doing meanwhile; rows of a generation that was
+never published are rolled back by the next writer (`rollback_after`). Passage ids come from
+AUTOINCREMENT and are never reused, not even after a rollback.
+
+Vectors are stored once per distinct embedding text, keyed by its hash: an edited article
+reuses the vectors of its unchanged passages, copies of one text share one vector, and a
+build that is killed finds the batches it had already embedded (they are committed as they
+come).
 """
 
+import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.articles import Article
-from qa.chunking import Chunk
+from qa.chunking import Passage
 
 
 def _m001_initial(db: sqlite3.Connection) -> None:
@@ -22,19 +33,30 @@ def _m001_initial(db: sqlite3.Connection) -> None:
         db,
         """
         CREATE TABLE articles (
-            id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT NOT NULL, url TEXT,
+            key INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL, title TEXT NOT NULL, source TEXT NOT NULL, url TEXT,
             published TEXT, language TEXT NOT NULL, path TEXT NOT NULL,
-            fingerprint TEXT NOT NULL,
-            text TEXT NOT NULL
+            fingerprint TEXT NOT NULL, text TEXT NOT NULL,
+            added_in INTEGER NOT NULL, removed_in INTEGER
         );
-        CREATE TABLE chunks (
-            id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id),
+        CREATE INDEX articles_id ON articles(id);
+        CREATE INDEX articles_added ON articles(added_in);
+        CREATE INDEX articles_removed ON articles(removed_in) WHERE removed_in IS NOT NULL;
+        CREATE TABLE passages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            article_key INTEGER NOT NULL REFERENCES articles(key),
             ordinal INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-            text TEXT NOT NULL, sentences TEXT NOT NULL, tokens TEXT NOT NULL,
-            embedding BLOB NOT NULL
+            text TEXT NOT NULL, sentences TEXT NOT NULL, terms TEXT NOT NULL,
+            hash BLOB NOT NULL, segment TEXT NOT NULL,
+            added_in INTEGER NOT NULL, removed_in INTEGER
         );
-        CREATE INDEX chunks_article ON chunks(article_id);
-        CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE INDEX passages_article ON passages(article_key);
+        CREATE INDEX passages_hash ON passages(hash);
+        CREATE INDEX passages_added ON passages(added_in);
+        CREATE INDEX passages_removed ON passages(removed_in) WHERE removed_in IS NOT NULL;
+        CREATE TABLE vectors (
+            hash BLOB PRIMARY KEY, embedding BLOB NOT NULL, added_in INTEGER NOT NULL
+        ) WITHOUT ROWID;
         """,
     )
 
@@ -48,10 +70,21 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial]
 
+# Visible at generation :g: added by then, and not removed by then.
+_VISIBLE = "{t}.added_in <= :g AND ({t}.removed_in IS NULL OR {t}.removed_in > :g)"
+_ARTICLE_VISIBLE = _VISIBLE.format(t="a")
+_PASSAGE_VISIBLE = _VISIBLE.format(t="p")
+_MAX_PARAMETERS = 500  # SQLite caps the number of `?` in one statement
+
+
+def text_hash(text: str) -> bytes:
+    """The key of an embedding text's vector (16 bytes of SHA-256)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()[:16]
+
 
 @dataclass(frozen=True)
-class StoredChunk:
-    """A chunk row joined with the citation fields of its article."""
+class StoredPassage:
+    """A passage row joined with the citation fields of its article."""
 
     id: int
     article_id: str
@@ -71,19 +104,35 @@ class StoredChunk:
         return f"{self.article_id}#{self.ordinal}"
 
 
-_CHUNK_COLUMNS = """c.id, c.article_id, c.ordinal, c.start, c."end", c.text, c.sentences,
+@dataclass(frozen=True)
+class NewPassage:
+    """A passage ready to be stored: where it sits, its terms and the hash of its vector."""
+
+    passage: Passage
+    terms: list[str]
+    hash: bytes
+
+
+_PASSAGE_COLUMNS = """p.id, a.id, p.ordinal, p.start, p."end", p.text, p.sentences,
     a.title, a.source, a.url, a.published, a.language"""
+_PASSAGES_JOINED = "passages p JOIN articles a ON a.key = p.article_key"
 
 
 class Store:
-    """One generation's SQLite database."""
+    """One build's SQLite database; `generation` arguments say which published state to read."""
 
     def __init__(self, path: Path, readonly: bool = False):
         self.path = path
-        uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
-        self.db = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA foreign_keys = ON")
-        if not readonly:
+        if readonly and not path.exists():
+            raise FileNotFoundError(path)
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA busy_timeout = 30000")
+        if readonly:
+            self.db.execute("PRAGMA query_only = ON")
+        else:
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = FULL")
+            self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
 
     def _migrate(self) -> None:
@@ -93,88 +142,222 @@ class Store:
                 migration(self.db)
                 self.db.execute(f"PRAGMA user_version = {number}")
 
-    def transaction(self) -> "sqlite3.Connection":
-        """`with store.transaction():` — one atomic write."""
-        self.db.execute("BEGIN")
-        return _Commit(self.db)
+    def transaction(self) -> "_Transaction":
+        """`with store.transaction():` one atomic write."""
+        return _Transaction(self.db)
 
     def close(self) -> None:
         self.db.close()
 
-    def copy_to(self, path: Path) -> "Store":
-        """A consistent copy of this database at `path`, opened for writing."""
-        target = sqlite3.connect(path)
-        with target:
-            self.db.backup(target)
-        target.close()
-        return Store(path)
+    # -- reading at a generation --------------------------------------------------
+    def article(self, article_id: str, generation: int) -> Article | None:
+        row = self.db.execute(
+            f"SELECT * FROM articles a WHERE a.id = :id AND {_ARTICLE_VISIBLE}",
+            {"id": article_id, "g": generation},
+        ).fetchone()
+        return _article(row) if row else None
 
-    # -- manifest -------------------------------------------------------------
-    def manifest(self) -> dict:
-        return {key: json.loads(value) for key, value in self.db.execute("SELECT * FROM manifest")}
-
-    def set_manifest(self, values: dict) -> None:
-        self.db.executemany(
-            "INSERT OR REPLACE INTO manifest VALUES (?, ?)",
-            [(key, json.dumps(value)) for key, value in values.items()],
+    def articles(self, generation: int, offset: int = 0, limit: int = 50) -> list[Article]:
+        rows = self.db.execute(
+            f"SELECT * FROM articles a WHERE {_ARTICLE_VISIBLE} "
+            "ORDER BY a.published DESC, a.id LIMIT :limit OFFSET :offset",
+            {"g": generation, "limit": limit, "offset": offset},
         )
+        return [_article(row) for row in rows]
 
-    # -- articles -------------------------------------------------------------
-    def article_fingerprints(self, ids: Iterable[str] | None = None) -> dict[str, str]:
-        """Article id -> `Article.fingerprint` of what was indexed (of `ids`, or of all)."""
-        if ids is None:
-            return dict(self.db.execute("SELECT id, fingerprint FROM articles"))
-        ids = list(ids)
-        found: dict[str, str] = {}
-        for start in range(0, len(ids), 500):  # SQLite caps the number of parameters
-            batch = ids[start : start + 500]
-            marks = ",".join("?" * len(batch))
+    def count_articles(self, generation: int) -> int:
+        return self.db.execute(
+            f"SELECT count(*) FROM articles a WHERE {_ARTICLE_VISIBLE}", {"g": generation}
+        ).fetchone()[0]
+
+    def sources(self, generation: int) -> list[tuple[str, int, str | None, str | None]]:
+        """Per outlet: its name, number of articles, first and last publication date."""
+        rows = self.db.execute(
+            "SELECT a.source, count(*), min(a.published), max(a.published) FROM articles a "
+            f"WHERE a.source != '' AND {_ARTICLE_VISIBLE} GROUP BY a.source ORDER BY a.source",
+            {"g": generation},
+        )
+        return [tuple(row) for row in rows]
+
+    def article_keys(
+        self,
+        generation: int,
+        source: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        language: str | None = None,
+    ) -> np.ndarray:
+        """Keys of the article versions visible at `generation` that pass every given filter."""
+        clauses, params = [_ARTICLE_VISIBLE], {"g": generation}
+        if source:
+            clauses.append("lower(a.source) = lower(:source)")
+            params["source"] = source
+        if since:
+            clauses.append("a.published >= :since")
+            params["since"] = since.isoformat()
+        if until:
+            clauses.append("a.published <= :until")
+            params["until"] = until.isoformat()
+        if language:
+            clauses.append("a.language = :language")
+            params["language"] = language
+        rows = self.db.execute(
+            f"SELECT a.key FROM articles a WHERE {' AND '.join(clauses)}", params
+        )
+        return np.fromiter((row[0] for row in rows), dtype=np.int64)
+
+    def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
+        """Passages by id (rows are immutable, so no generation is needed)."""
+        found: dict[int, StoredPassage] = {}
+        for batch in _batches([int(i) for i in ids]):
             rows = self.db.execute(
-                f"SELECT id, fingerprint FROM articles WHERE id IN ({marks})", batch
+                f"SELECT {_PASSAGE_COLUMNS} FROM {_PASSAGES_JOINED} "
+                f"WHERE p.id IN ({','.join('?' * len(batch))})",
+                batch,
+            )
+            found.update((row[0], _stored_passage(row)) for row in rows)
+        return found
+
+    def passage_by_ordinal(
+        self, article_id: str, ordinal: int, generation: int
+    ) -> StoredPassage | None:
+        row = self.db.execute(
+            f"SELECT {_PASSAGE_COLUMNS} FROM {_PASSAGES_JOINED} "
+            f"WHERE a.id = :id AND p.ordinal = :ordinal AND {_ARTICLE_VISIBLE} "
+            f"AND {_PASSAGE_VISIBLE}",
+            {"id": article_id, "ordinal": ordinal, "g": generation},
+        ).fetchone()
+        return _stored_passage(row) if row else None
+
+    def passage_terms(self, ids: Sequence[int]) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        for batch in _batches([int(i) for i in ids]):
+            rows = self.db.execute(
+                f"SELECT id, terms FROM passages WHERE id IN ({','.join('?' * len(batch))})", batch
+            )
+            found.update((row[0], row[1].split()) for row in rows)
+        return found
+
+    def visible_passage_ids(self, generation: int) -> np.ndarray:
+        """Every passage id visible at `generation`, ascending (for `qa index check`)."""
+        rows = self.db.execute(
+            f"SELECT p.id FROM passages p WHERE {_PASSAGE_VISIBLE} ORDER BY p.id", {"g": generation}
+        )
+        return np.fromiter((row[0] for row in rows), dtype=np.int64)
+
+    def visible_fingerprints(self, generation: int) -> list[tuple[str, str]]:
+        """(article id, fingerprint) of every article version visible at `generation`."""
+        rows = self.db.execute(
+            f"SELECT a.id, a.fingerprint FROM articles a WHERE {_ARTICLE_VISIBLE}",
+            {"g": generation},
+        )
+        return [tuple(row) for row in rows]
+
+    def orphan_passages(self, generation: int) -> int:
+        """Visible passages whose article version is not visible (always 0 in a sound index)."""
+        return self.db.execute(
+            f"SELECT count(*) FROM {_PASSAGES_JOINED} "
+            f"WHERE {_PASSAGE_VISIBLE} AND NOT ({_ARTICLE_VISIBLE})",
+            {"g": generation},
+        ).fetchone()[0]
+
+    # -- vectors ----------------------------------------------------------------
+    def known_hashes(self, hashes: Iterable[bytes]) -> set[bytes]:
+        """The hashes among `hashes` whose vector is stored."""
+        known: set[bytes] = set()
+        for batch in _batches(list(dict.fromkeys(hashes))):
+            rows = self.db.execute(
+                f"SELECT hash FROM vectors WHERE hash IN ({','.join('?' * len(batch))})", batch
+            )
+            known.update(row[0] for row in rows)
+        return known
+
+    def put_vectors(self, hashes: Sequence[bytes], vectors: np.ndarray, generation: int) -> None:
+        """Store freshly embedded vectors, committed at once (a later crash keeps them)."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO vectors VALUES (?, ?, ?)",
+                [
+                    (key, np.asarray(vector, dtype=np.float32).tobytes(), generation)
+                    for key, vector in zip(hashes, vectors, strict=True)
+                ],
+            )
+
+    def vectors(self, hashes: Sequence[bytes], dimension: int) -> np.ndarray:
+        """The stored vectors of `hashes`, in order (KeyError for one never stored)."""
+        found: dict[bytes, bytes] = {}
+        for batch in _batches(list(dict.fromkeys(hashes))):
+            rows = self.db.execute(
+                f"SELECT hash, embedding FROM vectors WHERE hash IN ({','.join('?' * len(batch))})",
+                batch,
+            )
+            found.update(rows)
+        blob = b"".join(found[key] for key in hashes)
+        return np.frombuffer(blob, dtype=np.float32).reshape(len(hashes), dimension)
+
+    def passage_vectors(self, ids: Sequence[int], dimension: int) -> np.ndarray:
+        """The vectors of passages `ids`, in order."""
+        hashes: dict[int, bytes] = {}
+        for batch in _batches([int(i) for i in ids]):
+            rows = self.db.execute(
+                f"SELECT id, hash FROM passages WHERE id IN ({','.join('?' * len(batch))})", batch
+            )
+            hashes.update(rows)
+        return self.vectors([hashes[int(i)] for i in ids], dimension)
+
+    # -- writing a generation ---------------------------------------------------
+    def fingerprints(self, generation: int, ids: Iterable[str] | None = None) -> dict[str, str]:
+        """Article id -> fingerprint of the version visible at `generation` (of `ids`, or all)."""
+        if ids is None:
+            return dict(self.visible_fingerprints(generation))
+        found: dict[str, str] = {}
+        for batch in _batches(list(ids)):
+            marks = ",".join(f":a{i}" for i in range(len(batch)))
+            params = {f"a{i}": value for i, value in enumerate(batch)} | {"g": generation}
+            rows = self.db.execute(
+                f"SELECT a.id, a.fingerprint FROM articles a WHERE a.id IN ({marks}) "
+                f"AND {_ARTICLE_VISIBLE}",
+                params,
             )
             found.update(rows)
         return found
 
-    def article(self, article_id: str) -> Article | None:
-        row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return _article(row) if row else None
-
-    def articles(self, offset: int = 0, limit: int = 50) -> list[Article]:
-        rows = self.db.execute(
-            "SELECT * FROM articles ORDER BY published DESC, id LIMIT ? OFFSET ?", (limit, offset)
-        )
-        return [_article(row) for row in rows]
-
-    def count_articles(self) -> int:
-        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
-
-    def count_chunks(self) -> int:
-        return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
-
-    def sources(self) -> list[str]:
-        rows = self.db.execute("SELECT DISTINCT source FROM articles WHERE source != '' ORDER BY 1")
-        return [row[0] for row in rows]
-
-    def delete_articles(self, article_ids: Iterable[str]) -> list[int]:
-        """Delete articles and their chunks; return the removed chunk ids."""
+    def remove_articles(self, article_ids: Iterable[str], generation: int) -> list[int]:
+        """Mark the visible versions of `article_ids` removed as of `generation`; return the
+        ids of their passages (call inside a transaction)."""
         removed: list[int] = []
+        before = generation - 1
         for article_id in article_ids:
-            rows = self.db.execute("SELECT id FROM chunks WHERE article_id = ?", (article_id,))
-            removed.extend(row[0] for row in rows)
-            self.db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
-            self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            row = self.db.execute(
+                f"SELECT a.key FROM articles a WHERE a.id = :id AND {_ARTICLE_VISIBLE}",
+                {"id": article_id, "g": before},
+            ).fetchone()
+            if row is None:
+                continue
+            rows = self.db.execute(
+                f"SELECT p.id FROM passages p WHERE p.article_key = :key AND {_PASSAGE_VISIBLE}",
+                {"key": row[0], "g": before},
+            )
+            removed.extend(r[0] for r in rows)
+            self.db.execute(
+                "UPDATE passages SET removed_in = :g "
+                "WHERE article_key = :key AND removed_in IS NULL",
+                {"g": generation, "key": row[0]},
+            )
+            self.db.execute(
+                "UPDATE articles SET removed_in = :g WHERE key = :key",
+                {"g": generation, "key": row[0]},
+            )
         return removed
 
-    def insert_article(
-        self,
-        article: Article,
-        chunks: Sequence[Chunk],
-        tokens: Sequence[list[str]],
-        vectors: np.ndarray,
-    ) -> list[int]:
-        """Insert an article with its chunks; return the new chunk ids (the FAISS ids)."""
-        self.db.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    def add_article(
+        self, article: Article, passages: Sequence[NewPassage], segment: str, generation: int
+    ) -> tuple[int, list[int]]:
+        """Insert a new article version with its passages; return its key and the passage ids
+        (call inside a transaction)."""
+        key = self.db.execute(
+            "INSERT INTO articles (id, title, source, url, published, language, path, "
+            "fingerprint, text, added_in) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.id,
                 article.title,
@@ -185,112 +368,120 @@ class Store:
                 article.path,
                 article.fingerprint,
                 article.text,
+                generation,
             ),
+        ).lastrowid
+        ids = []
+        for new in passages:
+            passage = new.passage
+            ids.append(
+                self.db.execute(
+                    'INSERT INTO passages (article_key, ordinal, start, "end", text, sentences, '
+                    "terms, hash, segment, added_in) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        key,
+                        passage.ordinal,
+                        passage.start,
+                        passage.end,
+                        passage.text,
+                        json.dumps(passage.sentences),
+                        " ".join(new.terms),
+                        new.hash,
+                        segment,
+                        generation,
+                    ),
+                ).lastrowid
+            )
+        return key, ids
+
+    def changed_after(self, generation: int) -> tuple[list[int], list[int]]:
+        """Passage ids added, and ids removed, by generations after `generation` (never
+        published, when `generation` is the one served)."""
+        added = self.db.execute("SELECT id FROM passages WHERE added_in > ?", (generation,))
+        added_ids = [row[0] for row in added]
+        removed = self.db.execute(
+            "SELECT id FROM passages WHERE removed_in > ? AND added_in <= ?",
+            (generation, generation),
         )
-        next_id = self.db.execute("SELECT coalesce(max(id), -1) + 1 FROM chunks").fetchone()[0]
-        ids = list(range(next_id, next_id + len(chunks)))
-        self.db.executemany(
-            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    chunk_id,
-                    article.id,
-                    chunk.ordinal,
-                    chunk.start,
-                    chunk.end,
-                    chunk.text,
-                    json.dumps(chunk.sentences),
-                    " ".join(terms),
-                    np.asarray(vector, dtype=np.float32).tobytes(),
+        return added_ids, [row[0] for row in removed]
+
+    def rollback_after(self, generation: int) -> None:
+        """Undo every row change of generations after `generation` (inside a transaction)."""
+        self.db.execute("DELETE FROM passages WHERE added_in > ?", (generation,))
+        self.db.execute("DELETE FROM articles WHERE added_in > ?", (generation,))
+        self.db.execute("UPDATE passages SET removed_in = NULL WHERE removed_in > ?", (generation,))
+        self.db.execute("UPDATE articles SET removed_in = NULL WHERE removed_in > ?", (generation,))
+
+    def lexical_records(self, ids: Sequence[int]) -> list[tuple]:
+        """What the lexical index files for passages `ids`: (id, terms, source, published,
+        language), the fields of `qa.lexical.LexicalRecord`."""
+        records = []
+        for batch in _batches([int(i) for i in ids]):
+            rows = self.db.execute(
+                "SELECT p.id, p.terms, a.source, a.published, a.language "
+                f"FROM {_PASSAGES_JOINED} "
+                f"WHERE p.id IN ({','.join('?' * len(batch))})",
+                batch,
+            )
+            records += [(row[0], row[1].split(), *row[2:]) for row in rows]
+        return records
+
+    def collect(self, generation: int) -> int:
+        """Delete rows removed at or before `generation`, which no kept manifest can see, and
+        the vectors only they used; return the number of passages deleted."""
+        hashes = [
+            row[0]
+            for row in self.db.execute(
+                "SELECT DISTINCT hash FROM passages WHERE removed_in <= ?", (generation,)
+            )
+        ]
+        with self.transaction():
+            deleted = self.db.execute(
+                "DELETE FROM passages WHERE removed_in <= ?", (generation,)
+            ).rowcount
+            self.db.execute("DELETE FROM articles WHERE removed_in <= ?", (generation,))
+            for batch in _batches(hashes):
+                self.db.execute(
+                    f"DELETE FROM vectors WHERE hash IN ({','.join('?' * len(batch))}) AND NOT "
+                    "EXISTS (SELECT 1 FROM passages p WHERE p.hash = vectors.hash)",
+                    batch,
                 )
-                for chunk_id, chunk, terms, vector in zip(ids, chunks, tokens, vectors, strict=True)
-            ],
-        )
-        return ids
+        return deleted
 
-    # -- chunks ---------------------------------------------------------------
-    def chunks(self, chunk_ids: Sequence[int]) -> dict[int, StoredChunk]:
-        if not chunk_ids:
-            return {}
-        marks = ",".join("?" * len(chunk_ids))
-        rows = self.db.execute(
-            f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN articles a ON a.id = c.article_id "
-            f"WHERE c.id IN ({marks})",
-            [int(chunk_id) for chunk_id in chunk_ids],
-        )
-        return {row[0]: _stored_chunk(row) for row in rows}
+    def collect_unused_vectors(self, generation: int) -> int:
+        """Delete vectors stored at or before `generation` that no passage uses (embedded by
+        updates that never published); a full scan, so merges do it, not every update."""
+        with self.transaction():
+            return self.db.execute(
+                "DELETE FROM vectors WHERE added_in <= ? AND NOT EXISTS "
+                "(SELECT 1 FROM passages p WHERE p.hash = vectors.hash)",
+                (generation,),
+            ).rowcount
 
-    def chunk_by_passage(self, article_id: str, ordinal: int) -> StoredChunk | None:
-        row = self.db.execute(
-            f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN articles a ON a.id = c.article_id "
-            "WHERE c.article_id = ? AND c.ordinal = ?",
-            (article_id, ordinal),
-        ).fetchone()
-        return _stored_chunk(row) if row else None
-
-    def chunk_owners(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Chunk ids in order, with the article id and language of each."""
-        rows = self.db.execute(
-            "SELECT c.id, c.article_id, a.language FROM chunks c "
-            "JOIN articles a ON a.id = c.article_id ORDER BY c.id"
-        ).fetchall()
-        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        articles = np.array([row[1] for row in rows], dtype=object)
-        languages = np.array([row[2] for row in rows], dtype=object)
-        return ids, articles, languages
-
-    def all_tokens(self) -> Iterator[tuple[int, list[str]]]:
-        for chunk_id, tokens in self.db.execute("SELECT id, tokens FROM chunks ORDER BY id"):
-            yield chunk_id, tokens.split()
-
-    def all_vectors(self, dimension: int) -> tuple[np.ndarray, np.ndarray]:
-        rows = self.db.execute("SELECT id, embedding FROM chunks ORDER BY id").fetchall()
-        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
-        return ids, vectors.reshape(len(rows), dimension)
-
-    def filter_chunk_ids(
-        self,
-        source: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        language: str | None = None,
-    ) -> np.ndarray:
-        """Ids of the chunks whose article passes every given filter."""
-        clauses, params = [], []
-        if source:
-            clauses.append("lower(a.source) = lower(?)")
-            params.append(source)
-        if since:
-            clauses.append("a.published >= ?")
-            params.append(since.isoformat())
-        if until:
-            clauses.append("a.published <= ?")
-            params.append(until.isoformat())
-        if language:
-            clauses.append("a.language = ?")
-            params.append(language)
-        where = " AND ".join(clauses) or "1"
-        rows = self.db.execute(
-            f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {where}",
-            params,
-        )
-        return np.fromiter((row[0] for row in rows), dtype=np.int64)
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log back into the database file (after large writes)."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-class _Commit:
+class _Transaction:
     def __init__(self, db: sqlite3.Connection):
         self.db = db
 
     def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
         return self.db
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
+def _batches(values: list) -> Iterable[list]:
+    for start in range(0, len(values), _MAX_PARAMETERS):
+        yield values[start : start + _MAX_PARAMETERS]
+
+
 def _article(row: tuple) -> Article:
-    article_id, title, source, url, published, language, path, _fingerprint, text = row
+    _key, article_id, title, source, url, published, language, path, _fp, text = row[:10]
     return Article(
         id=article_id,
         title=title,
@@ -303,23 +494,12 @@ def _article(row: tuple) -> Article:
     )
 
 
-def _stored_chunk(row: tuple) -> StoredChunk:
-    (
-        chunk_id,
-        article_id,
-        ordinal,
-        start,
-        end,
-        text,
-        sentences,
-        title,
-        source,
-        url,
-        published,
-        language,
-    ) = row
-    return StoredChunk(
-        id=chunk_id,
+def _stored_passage(row: tuple) -> StoredPassage:
+    (pid, article_id, ordinal, start, end, text, sentences, title, source, url, published, lang) = (
+        row
+    )
+    return StoredPassage(
+        id=pid,
         article_id=article_id,
         ordinal=ordinal,
         start=start,
@@ -330,5 +510,5 @@ def _stored_chunk(row: tuple) -> StoredChunk:
         source=source,
         url=url,
         published=published,
-        language=language,
+        language=lang,
     )

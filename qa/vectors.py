@@ -1,71 +1,173 @@
-"""The FAISS half of a generation: an id-mapped inner-product index over chunk vectors.
+"""The FAISS half of an index: one FAISS index per segment, searched as one.
 
-The default factory string "Flat" is exact search, right for the corpus sizes this tool
-serves (up to a few hundred thousand passages: ~10 ms a query at 100k on 2 cores). Following
-the FAISS guidelines, switch with `--faiss` when a corpus grows past that: "IVF4096,Flat"
-(train on >= 30x the list count of vectors; set nprobe) from about 1M vectors, or "HNSW32"
-for low latency when memory allows. Ids are the chunk ids of the store.
+Every segment has its own inner-product index over its passages' vectors, rows in the order
+of the segment's passage ids. `VectorIndex` searches the live segments of a generation
+together, hiding deleted passages (and, per query, passages outside the filters) with a bitmap
+selector (`SearchParameters(sel=...)`), so deleting never rewrites a FAISS file.
+
+The index type follows the segment's size (`factory_for`): exact search (Flat) below
+`EXACT_BELOW` passages, where a full scan still costs a few milliseconds; above, an inverted
+file (IVF, nlist about 4·sqrt(n), per the FAISS guidelines) searched with `nprobe` lists.
+Any factory string can be forced; one that must be trained (IVF) is used only for segments
+large enough to train it, smaller ones stay exact. Measured in docs/benchmarks.md.
 """
 
+import math
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-DEFAULT_FACTORY = "Flat"
-FILE_NAME = "vectors.faiss"
+from qa import settings
+
+AUTO = "auto"
+EXACT_BELOW = 50_000  # passages; see benchmarks/faiss_types.py
+TRAINING_PER_LIST = 39  # FAISS warns below 39 training vectors per IVF list
+# With a filter (or many deletions) leaving at most this many passages in a segment, scoring
+# them all exactly is cheap, and avoids approximate indexes returning too few of them.
+EXACT_SCAN_LIMIT = 20_000
+_IVF = re.compile(r"IVF(\d+)")
 
 
-def build(dimension: int, factory: str, ids: np.ndarray, vectors: np.ndarray) -> faiss.Index:
-    """A new index holding `vectors` under `ids` (trained first when the factory needs it)."""
-    index = faiss.IndexIDMap2(faiss.index_factory(dimension, factory, faiss.METRIC_INNER_PRODUCT))
-    if not index.is_trained and len(vectors):
+def factory_for(count: int, setting: str) -> str:
+    """The FAISS factory string for a segment of `count` passages under `setting`."""
+    if setting == AUTO:
+        if count < EXACT_BELOW:
+            return "Flat"
+        lists = 2 ** round(math.log2(4 * math.sqrt(count)))
+        return f"IVF{lists},Flat"
+    match = _IVF.search(setting)
+    if match and count < TRAINING_PER_LIST * int(match.group(1)):
+        return "Flat"
+    return setting
+
+
+def build(vectors: np.ndarray, factory: str) -> faiss.Index:
+    """A FAISS index over `vectors` (rows = positions), trained first when it needs it."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    index = faiss.index_factory(vectors.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
+    if not index.is_trained:
         index.train(vectors)
-    if len(ids):
-        index.add_with_ids(vectors, ids.astype(np.int64))
+    index.add(vectors)
+    _prepare(index)
     return index
 
 
-def remove(index: faiss.Index, ids: list[int]) -> bool:
-    """Remove `ids` in place; False when this index type cannot remove (rebuild instead)."""
-    if not ids:
-        return True
+def save(index: faiss.Index, path: Path) -> None:
+    """Write the index to `path`; a failed write (disk full) is an OSError, as elsewhere."""
     try:
-        index.remove_ids(np.asarray(ids, dtype=np.int64))
-    except RuntimeError:
-        return False
-    return True
-
-
-def add(index: faiss.Index, ids: list[int], vectors: np.ndarray) -> None:
-    if ids:
-        index.add_with_ids(np.asarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
-
-
-def save(index: faiss.Index, folder: Path) -> None:
-    """Write the index into `folder`; a failed write (disk full) is an OSError, as elsewhere."""
-    try:
-        faiss.write_index(index, str(folder / FILE_NAME))
+        faiss.write_index(index, str(path))
     except RuntimeError as error:  # "Error in ... failed: write error in <path>: ... (reason)"
         raise OSError(str(error).rpartition("failed: ")[2]) from error
 
 
-def load(folder: Path) -> faiss.Index:
-    return faiss.read_index(str(folder / FILE_NAME))
+def load(path: Path) -> faiss.Index:
+    """Read an index, memory-mapped where FAISS can (the page cache then holds it once for
+    every process serving the same index)."""
+    index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP)
+    _prepare(index)
+    return index
 
 
-def search(
-    index: faiss.Index, query: np.ndarray, k: int, allowed: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k (ids, scores) for one query vector, only among `allowed` ids when given."""
-    k = min(k, index.ntotal)
-    if k <= 0:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-    params = None
-    if allowed is not None:
-        if not len(allowed):
+def _prepare(index: faiss.Index) -> None:
+    """Give an IVF index the direct map that `reconstruct` needs."""
+    ivf = faiss.try_extract_index_ivf(index)
+    if ivf is not None:
+        ivf.make_direct_map()
+
+
+@dataclass(frozen=True)
+class VectorPart:
+    """One segment as the vector index sees it at one generation."""
+
+    ids: np.ndarray  # passage ids by position, ascending
+    article_keys: np.ndarray  # the article version of each position
+    live: np.ndarray  # False where the passage was deleted
+    index: faiss.Index
+
+    @property
+    def live_count(self) -> int:
+        return int(self.live.sum())
+
+
+Hits = tuple[np.ndarray, np.ndarray]  # (passage ids, scores), best first
+
+
+class VectorIndex:
+    """The vectors of one generation: `search` and `vectors`, whatever the FAISS types."""
+
+    def __init__(self, parts: list[VectorPart], dimension: int):
+        self.parts = parts
+        self.dimension = dimension
+        self.nprobe = int(settings.get("nprobe"))
+        self.ef_search = int(settings.get("ef_search"))
+        # Per part: the bitmap of live positions, or None when nothing was deleted.
+        self._live_bits = [
+            None if part.live.all() else np.packbits(part.live, bitorder="little") for part in parts
+        ]
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Hits:
+        """The `k` passages most similar to `query`, among the articles `allowed` (keys)."""
+        query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
+        found_ids, found_scores = [], []
+        for part, live_bits in zip(self.parts, self._live_bits, strict=True):
+            if allowed is None:
+                mask, bits = part.live, live_bits
+            else:
+                mask = part.live & np.isin(part.article_keys, allowed)
+                bits = np.packbits(mask, bitorder="little")
+            positions, scores = self._search_part(part, query, k, mask, bits)
+            found_ids.append(part.ids[positions])
+            found_scores.append(scores)
+        return top(np.concatenate(found_ids or [[]]), np.concatenate(found_scores or [[]]), k)
+
+    def _search_part(
+        self, part: VectorPart, query: np.ndarray, k: int, mask: np.ndarray, bits: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        count = len(part.ids) if bits is None else int(mask.sum())
+        if count == 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))
-    scores, ids = index.search(query.reshape(1, -1).astype(np.float32), k, params=params)
-    keep = ids[0] >= 0
-    return ids[0][keep], scores[0][keep]
+        if bits is not None and count <= EXACT_SCAN_LIMIT and not _is_flat(part.index):
+            positions = np.flatnonzero(mask)
+            scores = part.index.reconstruct_batch(positions) @ query[0]
+            best = np.argsort(-scores)[:k]
+            return positions[best], scores[best]
+        params = self._parameters(part.index)
+        if bits is not None:
+            params.sel = faiss.IDSelectorBitmap(len(part.ids), faiss.swig_ptr(bits))
+        scores, positions = part.index.search(query, min(k, len(part.ids)), params=params)
+        keep = positions[0] >= 0
+        return positions[0][keep], scores[0][keep]
+
+    def _parameters(self, index: faiss.Index) -> faiss.SearchParameters:
+        """Search parameters of the index's type: nprobe for IVF, efSearch for HNSW."""
+        if faiss.try_extract_index_ivf(index) is not None:
+            return faiss.SearchParametersIVF(nprobe=self.nprobe)
+        if isinstance(faiss.downcast_index(index), faiss.IndexHNSW):
+            return faiss.SearchParametersHNSW(efSearch=self.ef_search)
+        return faiss.SearchParameters()
+
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of passages `ids` (zeros for an id in no live segment)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        out = np.zeros((len(ids), self.dimension), dtype=np.float32)
+        for part in self.parts:
+            if not len(part.ids):
+                continue
+            positions = np.minimum(np.searchsorted(part.ids, ids), len(part.ids) - 1)
+            here = part.ids[positions] == ids
+            if here.any():
+                out[here] = part.index.reconstruct_batch(positions[here])
+        return out
+
+
+def top(ids: np.ndarray, scores: np.ndarray, k: int) -> Hits:
+    """The `k` best of (ids, scores), best first."""
+    order = np.argsort(-scores, kind="stable")[:k]
+    return ids[order].astype(np.int64), scores[order].astype(np.float32)
+
+
+def _is_flat(index: faiss.Index) -> bool:
+    return isinstance(faiss.downcast_index(index), faiss.IndexFlat)

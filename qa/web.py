@@ -18,9 +18,9 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from qa.filters import Filters
 from qa.i18n import UI, date_text, language_of, number_text
-from qa.retrieval import Filters
-from qa.schemas import MAX_QUESTION, AskResponse, Passage, ask_response
+from qa.schemas import MAX_QUESTION, AskResponse, PassageOut, ask_response
 from qa.service import Service
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "web" / "templates"
@@ -132,7 +132,7 @@ def _ordinal(passage_id: str) -> int:
     return int(passage_id.rsplit("#", 1)[1])
 
 
-def _card(passage: Passage, lang: str, answer_passage: str | None) -> Card:
+def _card(passage: PassageOut, lang: str, answer_passage: str | None) -> Card:
     return Card(
         title=passage.title,
         source=passage.source,
@@ -193,7 +193,7 @@ def home(
     question = q.strip()
     context = _base(request, lang) | {
         "form": {"q": q, "source": source, "since": since, "until": until},
-        "sources": service.index.store.sources(),
+        "sources": service.sources(),
         "examples": [(example, link("/", lang, q=example)) for example in EXAMPLES],
         "question": question,
         "max_question": MAX_QUESTION,
@@ -237,18 +237,18 @@ def _results(response: AskResponse, lang: str) -> dict:
 def article_page(request: Request, article_id: str, passage: str = "", lang: str = "") -> Response:
     """An article to read, the cited passage (`?passage=N`) highlighted and anchored `#cited`."""
     lang = language_of(lang)
-    store = request.app.state.service.index.store
-    article = store.article(article_id)
+    service: Service = request.app.state.service
+    article = service.article(article_id)
     if article is None:
         return error_page(request, 404, UI[lang]["no_article"].format(id=article_id[:200]))
     ordinal = int(passage) if re.fullmatch(r"[0-9]{1,9}", passage) else None
-    chunk = store.chunk_by_passage(article.id, ordinal) if ordinal is not None else None
+    cited = service.passage(article.id, ordinal) if ordinal is not None else None
     context = _base(request, lang) | {
         "article": article,
         "url": safe_url(article.url),
         "paragraphs": anchored(
-            paragraphs(article.text, [(chunk.start, chunk.end)] if chunk else [])
+            paragraphs(article.text, [(cited.start, cited.end)] if cited else [])
         ),
-        "cited": chunk is not None,
+        "cited": cited is not None,
     }
     return _render(request, "article.html", context)

@@ -13,7 +13,7 @@ from qa.answer import AnswerModel, SentenceScores, ask, decide
 from qa.answer_types import offers, question_type
 from qa.index import Index
 from qa.retrieval import Hit, Mode, search
-from qa.store import StoredChunk
+from qa.store import StoredPassage
 
 # -- question types ---------------------------------------------------------------------------
 
@@ -85,7 +85,7 @@ def make_hit(number: int, sentences: list[str], score: float = 0.8, language: st
         spans.append((position, position + len(sentence)))
         position += len(sentence) + 1
     text = " ".join(sentences)
-    chunk = StoredChunk(
+    passage = StoredPassage(
         id=number,
         article_id=f"article-{number}",
         ordinal=0,
@@ -99,7 +99,7 @@ def make_hit(number: int, sentences: list[str], score: float = 0.8, language: st
         published="2023-07-21",
         language=language,
     )
-    return Hit(chunk, score=score, dense=score, lexical=0.0)
+    return Hit(passage, score=score, dense=score, lexical=0.0)
 
 
 def scores(question: str, hits: list[Hit], *similarities: list[float]) -> SentenceScores:
@@ -150,10 +150,10 @@ def test_rank_penalty_and_answer_passages():
     first = make_hit(1, [PROPOSAL], score=0.9)
     second = make_hit(2, [PENDING], score=0.8)
     sentence_scores = scores("proposal OSH", [first, second], [0.80], [0.85])
-    assert decide(sentence_scores, PLAIN).best.hit.chunk.id == 2
-    assert decide(sentence_scores, replace(PLAIN, rank_penalty=0.1)).best.hit.chunk.id == 1
+    assert decide(sentence_scores, PLAIN).best.hit.passage.id == 2
+    assert decide(sentence_scores, replace(PLAIN, rank_penalty=0.1)).best.hit.passage.id == 1
     only_first = decide(sentence_scores, replace(PLAIN, answer_passages=1))
-    assert only_first.best.hit.chunk.id == 1
+    assert only_first.best.hit.passage.id == 1
     assert set(only_first.highlights) == {1, 2}, "hits past answer_passages are highlighted"
 
 
@@ -165,7 +165,7 @@ def test_highlights_mark_each_scored_hits_best_sentence():
         make_hit(4, [PENDING], score=0.7),  # not scored
     ]
     answering = decide(scores("proposal OSH", hits, [0.6, 0.7], [0.5, 0.9, 0.4], []), PLAIN)
-    text = {hit.chunk.id: hit.chunk.text for hit in answering.hits}
+    text = {hit.passage.id: hit.passage.text for hit in answering.hits}
     spans = answering.highlights
     assert set(spans) == {1, 2}
     assert text[1][slice(*spans[1])] == WHEN
@@ -182,14 +182,14 @@ def test_rerank_moves_only_the_scored_top_hits():
     english = scores("What is the status of the proposal?", hits, [0.5], [0.9])
     model = replace(PLAIN, rerank_cross_language=0.5)
     answering = decide(english, model)
-    assert [hit.chunk.id for hit in answering.hits] == [2, 1, 3, 4]
+    assert [hit.passage.id for hit in answering.hits] == [2, 1, 3, 4]
     assert answering.hits[0].score == pytest.approx(0.80 + 0.5 * 0.9)
     assert answering.hits[2:] == hits[2:], "unscored hits keep their place and score"
     # similarities travel with their hits: hit 2's only sentence is its highlight
     assert answering.highlights[2] == (0, len(PENDING))
     # a question in the passages' language uses the same-language weight (0 here): no move
     indonesian = scores("Apakah proposal itu sudah disetujui?", hits, [0.5], [0.9])
-    assert [hit.chunk.id for hit in decide(indonesian, model).hits] == [1, 2, 3, 4]
+    assert [hit.passage.id for hit in decide(indonesian, model).hits] == [1, 2, 3, 4]
 
 
 def test_answer_is_none_below_the_threshold():
@@ -236,7 +236,7 @@ def test_question_the_corpus_cannot_answer_gives_no_answer(corpus_index, questio
 def test_english_question_over_indonesian_articles_is_answered(corpus_index):
     answering = ask(corpus_index, "What did Indonesia agree with ASEAN+3 on migrant workers?")
     assert answering.answer is not None
-    assert answering.answer.hit.chunk.article_id == "suara-2020-10-27-asean-slom-plus-three"
+    assert answering.answer.hit.passage.article_id == "suara-2020-10-27-asean-slom-plus-three"
     assert "pekerja migran" in answering.answer.text
 
 
@@ -244,7 +244,7 @@ def test_answerable_question_is_answered(corpus_index):
     answering = ask(corpus_index, "status proposal OSH Korea", k=3)
     assert answering.answer is not None
     assert "belum menerima kejelasan" in answering.answer.text
-    assert answering.answer.hit.chunk.article_id == "tribunnews-2023-07-21-indonesia-korea-osh"
+    assert answering.answer.hit.passage.article_id == "tribunnews-2023-07-21-indonesia-korea-osh"
 
 
 @pytest.mark.parametrize("mode", [Mode.dense, Mode.bm25])
@@ -252,8 +252,8 @@ def test_ask_in_a_single_retriever_mode_keeps_its_ranking(corpus_index, mode):
     question = "Kapan pertemuan SLOM ke-17?"
     answering = ask(corpus_index, question, k=2, mode=mode)
     ranked = search(corpus_index, question, k=2, mode=mode)
-    assert [hit.chunk.passage_id for hit in answering.hits] == [
-        hit.chunk.passage_id for hit in ranked
+    assert [hit.passage.passage_id for hit in answering.hits] == [
+        hit.passage.passage_id for hit in ranked
     ]
     if mode == Mode.bm25:
         assert all(hit.score == hit.lexical for hit in answering.hits)

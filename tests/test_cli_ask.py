@@ -106,7 +106,7 @@ def test_mode_bm25_lists_bm25s_ranking(ask_json, corpus_index_dir):
         ranked = search(index, QUESTION_ID, k=5, mode=Mode.bm25)
     finally:
         index.close()
-    assert [p["passage_id"] for p in body["passages"]] == [h.chunk.passage_id for h in ranked]
+    assert [p["passage_id"] for p in body["passages"]] == [h.passage.passage_id for h in ranked]
     assert [p["score"] for p in body["passages"]] == [round(h.lexical, 6) for h in ranked]
 
 

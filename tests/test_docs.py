@@ -40,6 +40,17 @@ def test_every_environment_setting_is_documented():
         assert f"`{envvar}`" in README, f"{envvar} is missing from the README's settings table"
 
 
+def test_every_setting_is_in_the_settings_table_with_its_default():
+    from qa.settings import SETTINGS
+
+    table = README[README.index("## Settings") : README.index("## The corpus")]
+    for setting in SETTINGS.values():
+        rows = [line for line in table.splitlines() if f"`{setting.env}`" in line]
+        assert rows, f"{setting.env} is missing from the README's settings table"
+        if setting.default not in (None, False):
+            assert f"`{setting.default}`" in rows[0], f"{setting.env}: default not in the table"
+
+
 CLI_REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 
 

@@ -31,13 +31,14 @@ from hostile import write_hostile_corpus
 from server import LiveServer, wait_for_job, wait_idle
 
 from qa.articles import Article
-from qa.chunking import ChunkSettings, chunk_article
+from qa.check import check_index
+from qa.chunking import PassageSettings, cut_passages
 from qa.cli import cli
 from qa.corpus import scan_corpus, write_article
 from qa.errors import IndexWriteError
-from qa.generations import Layout
 from qa.index import Index
-from qa.indexer import STORE_FILE, sync_index
+from qa.indexer import sync_index
+from qa.manifest import STORE_FILE, IndexFolder
 from qa.store import Store
 
 KEY = "fault-key-5678"
@@ -83,12 +84,13 @@ def site(tmp_path, built_index_dir, small_articles) -> tuple[Path, Path]:
     return corpus, index
 
 
-def tmp_folders(index: Path) -> list[Path]:
-    return sorted(Layout(index).generations.glob(".tmp-*"))
+def scratch_folders(index: Path) -> list[Path]:
+    """Segment folders being written (or left by a killed writer, until collected)."""
+    return sorted(index.glob("b-*/segments/.*"))
 
 
-def generation_number(name: str) -> int:
-    return int(name.removeprefix("gen-"))
+def current_pointer(index: Path) -> str | None:
+    return IndexFolder(index).current_pointer()
 
 
 def search_ids(server: LiveServer, query: str, mode: str = "bm25") -> list[str]:
@@ -100,26 +102,27 @@ def search_ids(server: LiveServer, query: str, mode: str = "bm25") -> list[str]:
 
 def stored_ids(index: Path) -> set[str]:
     """The ids in the index's current generation (read without loading an embedder)."""
-    with closing(Store(Layout(index).current() / STORE_FILE, readonly=True)) as store:
-        return set(store.article_fingerprints())
+    manifest = IndexFolder(index).current()
+    store_path = index / manifest.build / STORE_FILE
+    with closing(Store(store_path, readonly=True)) as store:
+        return set(store.fingerprints(manifest.generation))
 
 
 def assert_every_article_whole(index_dir: Path) -> None:
-    """Every article has exactly its passages, and each passage its vector and BM25 entry."""
+    """Every article has exactly its passages, and manifest, segments, store and lexical index
+    agree on them."""
+    assert check_index(index_dir) == []
     index = Index.load(index_dir)
     try:
-        chunker = ChunkSettings(**index.manifest["chunker"])
-        for article_id in index.store.article_fingerprints():
-            article = index.store.article(article_id)
-            expected = chunk_article(article, chunker, index.embedder.count_tokens)
+        settings = PassageSettings(**index.manifest.settings["passages"])
+        for article in index.store.articles(index.generation, limit=10_000):
+            expected = cut_passages(article, settings, index.embedder.count_tokens)
             stored = [
-                index.store.chunk_by_passage(article_id, ordinal)
+                index.store.passage_by_ordinal(article.id, ordinal, index.generation)
                 for ordinal in range(len(expected) + 1)
             ]
-            assert stored[-1] is None, f"{article_id} has more passages than its text makes"
-            assert [chunk and chunk.text for chunk in stored[:-1]] == [c.text for c in expected]
-        passages = index.store.count_chunks()
-        assert index.vectors.ntotal == passages == len(index.lexical.chunk_ids)
+            assert stored[-1] is None, f"{article.id} has more passages than its text makes"
+            assert [p and p.text for p in stored[:-1]] == [p.text for p in expected]
     finally:
         index.close()
 
@@ -145,9 +148,8 @@ def test_server_killed_while_embedding_loses_nothing(site):
         server.process.wait(timeout=30)
     assert update["done"] < update["total"], "killed after embedding had finished"
 
-    # On disk: the old generation is current, the new one a scratch folder; the corpus is whole.
-    assert Layout(index).current_name() == before["generation"]
-    assert tmp_folders(index), "the kill came before the update started writing"
+    # On disk: the old generation is current; the corpus is whole.
+    assert IndexFolder(index).current().generation == before["generation"]
     scan = scan_corpus(corpus)
     assert scan.errors == []
     assert set(scan.articles) == {a["id"] for a in batch} | stored_ids(index)
@@ -162,14 +164,14 @@ def test_server_killed_while_embedding_loses_nothing(site):
         assert search_ids(server, "upah minimum Jakarta")[0] == "upah-minimum-2024"
 
         after = wait_for_job(server, 1, timeout=240)
-        assert generation_number(after["generation"]) > generation_number(before["generation"])
+        assert after["generation"] > before["generation"]
         assert after["articles"] == before["articles"] + len(batch)
         for number in range(0, len(batch), 3):
             assert search_ids(server, code_word(number))[:1] == [f"laporan-{number:03d}"]
         listed = httpx.get(f"{server.url}/api/articles", params={"limit": 500}, timeout=30)
         assert {a["id"] for a in listed.json()["articles"]} == set(scan.articles)
 
-    assert tmp_folders(index) == []
+    assert scratch_folders(index) == []
     assert_every_article_whole(index)
 
 
@@ -199,31 +201,33 @@ def test_two_writes_at_once_are_both_applied_in_turn(site):
         assert status["update"]["last_error"] is None
         # Each job publishes a generation built on the one before (or, should a job fail, the
         # next one resyncs the whole corpus): the newest holds both articles.
-        assert generation_number(status["generation"]) > generation_number(before["generation"])
+        assert status["generation"] > before["generation"]
         assert status["articles"] == before["articles"] + 2
         for number in (100, 101):
             assert search_ids(server, code_word(number))[:1] == [f"laporan-{number:03d}"]
             article = httpx.get(f"{server.url}/api/articles/laporan-{number:03d}", timeout=30)
             assert article.status_code == 200
     assert {"laporan-100", "laporan-101"} <= set(scan_corpus(corpus).articles)
-    assert Layout(index).current_name() == status["generation"]
-    assert tmp_folders(index) == []
+    assert IndexFolder(index).current().generation == status["generation"]
+    assert scratch_folders(index) == []
 
 
 # -- a full disk -------------------------------------------------------------------------------
 
 
+# Files may grow to this size: the store's write-ahead log of an update of a few articles
+# cannot (the log and the corpus files stay far smaller). CPython ignores SIGXFSZ, so a write
+# past the limit fails with EFBIG, as on a full disk.
+FILE_SIZE_LIMIT = 48 * 1024
+
+
 @pytest.mark.server
 def test_full_disk_during_an_update_keeps_serving(site):
     corpus, index = site
-    old = Layout(index).current()
-    # Files may grow to half the current store: the index loads, a new generation cannot be
-    # written (the log and the corpus files stay far smaller). CPython ignores SIGXFSZ, so a
-    # write past the limit fails with EFBIG, as on a full disk.
-    limit = (old / STORE_FILE).stat().st_size // 2
-    new = long_article(200, sentences=3)
+    new = long_article(200, sentences=12)
     with LiveServer(corpus, index, api_key=KEY) as server:
         before = wait_idle(server)
+        limit = FILE_SIZE_LIMIT
         resource.prlimit(server.process.pid, resource.RLIMIT_FSIZE, (limit, limit))
         response = httpx.post(f"{server.url}/api/articles", json=new, headers=AUTH, timeout=60)
         assert response.status_code == 202, response.text
@@ -233,10 +237,10 @@ def test_full_disk_during_an_update_keeps_serving(site):
         error = status["update"]["last_error"]
         assert status["update"]["completed_job"] == job
         assert error.startswith(
-            f"job {job}: Could not write the new index generation under {index / 'generations'}: "
+            f"job {job}: Could not write the new index generation under {index}: "
         ), error
-        assert "disk I/O error" in error or "File too large" in error, error
-        assert f"{before['generation']} is still the one served" in error
+        assert "disk I/O error" in error or "full" in error or "too large" in error, error
+        assert f"{current_pointer(index)} is still the one served" in error
         assert "Traceback" not in error
         assert (status["generation"], status["articles"]) == (
             before["generation"],
@@ -247,15 +251,15 @@ def test_full_disk_during_an_update_keeps_serving(site):
         assert missing.status_code == 404
 
     assert new["id"] in scan_corpus(corpus).articles  # the acknowledged write is in the corpus
-    assert Layout(index).current_name() == before["generation"]
-    assert tmp_folders(index) == []
-    assert sorted(p.name for p in Layout(index).generations.iterdir()) == [before["generation"]]
+    assert IndexFolder(index).current().generation == before["generation"]
+    assert scratch_folders(index) == []
 
-    # Space freed: the next start catches up with the corpus.
+    # Space freed: the next start undoes the half-written update and catches up.
     with LiveServer(corpus, index, api_key=KEY) as server:
         status = wait_for_job(server, 1)
         assert status["articles"] == before["articles"] + 1
         assert search_ids(server, code_word(200))[:1] == [new["id"]]
+    assert_every_article_whole(index)
 
 
 NEW_ARTICLE = Article(
@@ -278,55 +282,54 @@ def _fail_faiss(index, path):
     )
 
 
-def _fail_bm25(self, folder):
-    raise OSError(errno.ENOSPC, "No space left on device", str(folder))
+def _fail_lexical(self):
+    raise OSError(errno.ENOSPC, "No space left on device", "lexical")
 
 
 @pytest.mark.parametrize(
     ("target", "replacement", "reason"),
     [
-        ("qa.store.Store.copy_to", _fail_store, "database or disk is full"),
+        ("qa.store.Store.add_article", _fail_store, "database or disk is full"),
         ("qa.vectors.faiss.write_index", _fail_faiss, "vectors.faiss: 0 != 1536 (No space left"),
-        ("qa.lexical.LexicalIndex.save", _fail_bm25, "[Errno 28] No space left on device"),
+        ("qa.lexical.LexicalWriter.commit", _fail_lexical, "[Errno 28] No space left on device"),
     ],
-    ids=["store", "faiss", "bm25"],
+    ids=["store", "faiss", "lexical"],
 )
 def test_update_that_cannot_write_raises_a_clear_error(
     tmp_path, built_index_dir, small_articles, monkeypatch, target, replacement, reason
 ):
     index = tmp_path / "index"
     shutil.copytree(built_index_dir, index)
-    current = Layout(index).current_name()
+    current = current_pointer(index)
     articles = {**small_articles, NEW_ARTICLE.id: NEW_ARTICLE}
     with monkeypatch.context() as patch:
         patch.setattr(target, replacement)
         with pytest.raises(IndexWriteError) as caught:
             sync_index(articles, index)
     message = str(caught.value)
-    assert message.startswith(
-        f"Could not write the new index generation under {index / 'generations'}: "
-    )
+    assert message.startswith(f"Could not write the new index generation under {index}: ")
     assert reason in message
     assert f"{current} is still the one served" in message
-    assert Layout(index).current_name() == current
-    assert tmp_folders(index) == []
+    assert current_pointer(index) == current
+    assert scratch_folders(index) == []
     assert stored_ids(index) == set(small_articles)
 
     report = sync_index(articles, index)  # the disk has room again
     assert report.added == [NEW_ARTICLE.id]
-    assert generation_number(report.generation) == generation_number(current) + 1
+    assert report.generation == 2
+    assert check_index(index, articles) == []
 
 
 def test_cli_update_on_a_full_disk_is_one_clean_line(tmp_path, built_index_dir, small_articles):
     corpus, index = tmp_path / "corpus", tmp_path / "index"
-    for article in [*small_articles.values(), NEW_ARTICLE]:
+    big = Article(**{**long_article(300, sentences=12), "published": None})
+    for article in [*small_articles.values(), big]:
         write_article(article, corpus)
     shutil.copytree(built_index_dir, index)
-    current = Layout(index).current()
-    limit = (current / STORE_FILE).stat().st_size // 2
+    current = current_pointer(index)
 
     def full_disk() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
 
     command = [sys.executable, "-c", "from qa.cli import cli; cli()", "index", "update"]
     command += ["--corpus", str(corpus), "--index", str(index)]
@@ -336,12 +339,12 @@ def test_cli_update_on_a_full_disk_is_one_clean_line(tmp_path, built_index_dir, 
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     error = result.stderr.strip().splitlines()[-1]  # after any progress bar
-    assert error.startswith(
-        f"Error: Could not write the new index generation under {index / 'generations'}: "
-    ), result.stderr
-    assert f"{current.name} is still the one served" in error
-    assert Layout(index).current_name() == current.name
-    assert tmp_folders(index) == []
+    assert error.startswith(f"Error: Could not write the new index generation under {index}: "), (
+        result.stderr
+    )
+    assert f"{current} is still the one served" in error
+    assert current_pointer(index) == current
+    assert scratch_folders(index) == []
 
 
 # -- a corpus of hostile files -----------------------------------------------------------------
@@ -380,11 +383,11 @@ def test_hostile_corpus_indexes_exactly_the_good_articles(hostile, tmp_path, cou
     report = sync_index(scan.articles, tmp_path / "index", embedder=counting_embedder)
 
     assert sorted(report.added) == sorted(corpus.good)
-    assert len(counting_embedder.seen) == report.embedded_chunks == len(corpus.good)
+    assert len(counting_embedder.seen) == report.embedded_passages == len(corpus.good)
     index = Index.load(tmp_path / "index", embedder=counting_embedder)
     try:
-        assert set(index.store.article_fingerprints()) == set(corpus.good)
-        texts = " ".join(index.store.article(i).text for i in corpus.good)
+        assert set(index.store.fingerprints(index.generation)) == set(corpus.good)
+        texts = " ".join(index.store.article(i, index.generation).text for i in corpus.good)
         assert "SCRIPT" not in texts and "alert(" not in texts
     finally:
         index.close()

@@ -130,7 +130,7 @@ def corpus_index(corpus_index_dir):
 
 
 def articles(hits) -> list[str]:
-    return [hit.chunk.article_id for hit in hits]
+    return [hit.passage.article_id for hit in hits]
 
 
 # -- fusion ---------------------------------------------------------------------------------
@@ -159,7 +159,8 @@ def test_bm25_rescues_an_exact_indonesian_phrase(fusion_index):
 def candidates(dense, bm25, coverage) -> Candidates:
     return Candidates(
         ids=np.arange(len(dense), dtype=np.int64),
-        positions=np.arange(len(dense), dtype=np.int64),
+        article_keys=np.arange(len(dense), dtype=np.int64),
+        languages=np.array(["id"] * len(dense)),
         dense=np.asarray(dense, dtype=np.float32),
         bm25=np.asarray(bm25, dtype=np.float32),
         coverage=np.asarray(coverage, dtype=np.float32),
@@ -205,9 +206,9 @@ def test_grouping_keeps_each_articles_best_passage(corpus_index):
     everything = search(corpus_index, query, k=50, per_article=50)
     best: dict[str, str] = {}
     for hit in everything:
-        best.setdefault(hit.chunk.article_id, hit.chunk.passage_id)
+        best.setdefault(hit.passage.article_id, hit.passage.passage_id)
     grouped = search(corpus_index, query, k=10, per_article=1)
-    assert [hit.chunk.passage_id for hit in grouped] == list(best.values())
+    assert [hit.passage.passage_id for hit in grouped] == list(best.values())
 
 
 @pytest.mark.parametrize("k", [1, 3, 7])

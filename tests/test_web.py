@@ -132,9 +132,8 @@ def test_article_page_highlights_the_cited_passage(client):
     response = client.get(f"/articles/{article_id}", params={"passage": ordinal})
     assert response.status_code == 200
     html = response.text
-    store = client.app.state.service.index.store
-    chunk = store.chunk_by_passage(article_id, int(ordinal))
-    first_line = chunk.text.split("\n")[0]
+    cited = client.app.state.service.passage(article_id, int(ordinal))
+    first_line = cited.text.split("\n")[0]
     assert f'<mark id="cited">{escape(first_line)}</mark>' in html
     assert html.count('id="cited"') == 1
     assert "<h1>Kemnaker belum terima kejelasan proposal OSH dari Korea</h1>" in html

@@ -9,8 +9,9 @@ import click
 
 from qa.answer import ask as answer
 from qa.cli.common import clean_errors, index_option
+from qa.filters import Filters
 from qa.index import Index
-from qa.retrieval import Filters, Mode
+from qa.retrieval import Mode
 from qa.schemas import AskResponse, ask_response
 
 MARK_START, MARK_END = "\x1b[1;33m", "\x1b[0m"

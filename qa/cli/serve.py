@@ -7,39 +7,16 @@ import click
 from tqdm import tqdm
 
 from qa.cli.common import clean_errors, corpus_option, index_option
+from qa.settings import option
 
 
 @click.command()
 @corpus_option
 @index_option
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    envvar="QA_HOST",
-    show_default=True,
-    help="Address to listen on (env QA_HOST).",
-)
-@click.option(
-    "--port",
-    default=8000,
-    envvar="QA_PORT",
-    show_default=True,
-    help="Port to listen on (env QA_PORT).",
-)
-@click.option(
-    "--api-key",
-    envvar="QA_API_KEY",
-    default=None,
-    help="Bearer key that allows writes through the API (env QA_API_KEY); "
-    "without one, writes are refused.",
-)
-@click.option(
-    "--no-sync",
-    is_flag=True,
-    envvar="QA_NO_SYNC",
-    help="Skip the start-up sync with the corpus folder and serve the index as it is, "
-    "for an index whose corpus folder is elsewhere or gone (env QA_NO_SYNC).",
-)
+@option("host")
+@option("port")
+@option("api_key")
+@option("no_sync")
 @clean_errors
 def serve(
     corpus_dir: Path, index_dir: Path, host: str, port: int, api_key: str | None, no_sync: bool
@@ -47,7 +24,9 @@ def serve(
     """Serve the web page and the API; build the index from the corpus first if missing.
 
     On start-up the index catches up with the corpus folder in the background (articles
-    added, changed or removed while no server ran); --no-sync skips that.
+    added, changed or removed while no server ran); --no-sync skips that. The server then
+    follows the index folder: a generation that another process publishes (`qa index
+    update` from cron, another server) is served within a second or two.
 
     \b
     Example:
@@ -76,5 +55,5 @@ def serve(
     service.open(progress=progress, catch_up=not no_sync)
     if bar is not None:
         bar.close()
-    click.echo(f"Serving {corpus_dir} ({service.index.generation}) on http://{host}:{port}/")
+    click.echo(f"Serving {corpus_dir} ({service.index.name}) on http://{host}:{port}/")
     uvicorn.run(create_app(service, api_key=api_key, open_service=False), host=host, port=port)

