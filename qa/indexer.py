@@ -34,7 +34,7 @@ from qa import segments
 from qa.articles import Article
 from qa.chunking import PassageSettings, cut_passages, embedding_text
 from qa.embedders import Embedder, get_embedder
-from qa.errors import IndexMismatch, IndexWriteError
+from qa.errors import IndexMismatch, IndexMissing, IndexWriteError
 from qa.lexical import LexicalIndex, LexicalRecord, tokenize
 from qa.manifest import (
     LEXICAL_FOLDER,
@@ -156,6 +156,7 @@ class _Target:
     base: Manifest | None  # None: the build has no generation yet
     settings: dict
     building: bool  # a build that is not current yet
+    donor: Path | None = None  # the store of the build it replaces, if with the same embedder
 
 
 def _update(
@@ -185,7 +186,10 @@ def _update(
             if report.changed or manifest is None:
                 embedder = embedder or get_embedder(target.settings["embedder"])
                 writer = _Writer(folder, target, store, lexical, embedder, progress, report)
-                manifest = writer.write(fresh, report.removed + report.updated)
+                try:
+                    manifest = writer.write(fresh, report.removed + report.updated)
+                finally:
+                    writer.close()
             if target.building:
                 folder.finish_build(manifest)
             report.generation = manifest.generation
@@ -209,14 +213,29 @@ def _target(
         return _Target(base.build, base, base.settings, building=False)
     embedder = embedder or get_embedder(wanted_embedder or SETTINGS["embedder"].default)
     settings = index_settings(embedder, requested.get("passages"), requested.get("faiss"))
+    donor = _donor(folder, settings)
     unfinished = folder.unfinished_build()
     if unfinished is not None:
         build, unfinished_settings = unfinished
         if unfinished_settings == settings:  # resume it
             manifests = folder.manifests(build)
-            return _Target(build, manifests[-1] if manifests else None, settings, building=True)
+            base = manifests[-1] if manifests else None
+            return _Target(build, base, settings, building=True, donor=donor)
         folder.abandon_build(build)
-    return _Target(folder.new_build(settings), None, settings, building=True)
+    return _Target(folder.new_build(settings), None, settings, building=True, donor=donor)
+
+
+def _donor(folder: IndexFolder, settings: dict) -> Path | None:
+    """The store of the current build, when a new build can take its vectors: same embedder
+    (a new FAISS type or passage size re-embeds only texts it has not seen)."""
+    try:
+        current = folder.current() if folder.current_pointer() else None
+    except (IndexMismatch, IndexMissing):
+        return None
+    if current is None:
+        return None
+    same = all(current.settings.get(k) == settings[k] for k in ("embedder", "dimension"))
+    return folder.build_folder(current.build) / STORE_FILE if same else None
 
 
 def _check_same(settings: dict, embedder_name: str | None, requested: dict) -> None:
@@ -274,6 +293,11 @@ class _Writer:
         self.report = report
         self.settings = target.settings
         self.passage_settings = PassageSettings(**self.settings["passages"])
+        self.donor = Store(target.donor, readonly=True) if target.donor else None
+
+    def close(self) -> None:
+        if self.donor is not None:
+            self.donor.close()
 
     def write(self, fresh: list[Article], removed: list[str]) -> Manifest:
         """Publish `fresh` (new versions of articles) and the removal of `removed` (ids).
@@ -362,6 +386,11 @@ class _Writer:
                 texts.setdefault(new.hash, embedding_text(article.title, new.passage.text))
         known = self.store.known_hashes(texts)
         missing = [key for key in texts if key not in known]
+        if self.donor is not None and missing:
+            donated = self.donor.known_hashes(missing)
+            vectors = self.donor.vectors(list(donated), self.settings["dimension"])
+            self.store.put_vectors(list(donated), vectors, generation)
+            missing = [key for key in missing if key not in donated]
         count = sum(len(passages) for _, passages in step)
         self.report.reused_passages += count - len(missing)
         for start in range(0, len(missing), EMBED_BATCH):

@@ -114,6 +114,11 @@ class IndexFolder:
             raise IndexMissing(
                 f"No index at {self.root}: run `qa index build --index {self.root}` first"
             )
+        if not (pointer.startswith("b-") and pointer.endswith(".json")):
+            raise IndexMismatch(
+                f"The index at {self.root} was written by an older version of qa: "
+                "run `qa index build` to rebuild it"
+            )
         try:
             manifest = Manifest.from_json((self.root / pointer).read_text())
         except FileNotFoundError:
@@ -231,6 +236,7 @@ class IndexFolder:
         self._collect_builds()
 
     def _collect_builds(self) -> None:
+        shutil.rmtree(self.root / "generations", ignore_errors=True)  # format 2's layout
         current = (self.current_pointer() or "").split("/")[0]
         for other in self.root.glob("b-*"):
             if other.name == current or (other / BUILDING_FILE).exists():

@@ -5,8 +5,9 @@ merged as they pile up. Segments fall into tiers by their live size (below `FLOO
 below FLOOR·FACTOR, ...); when a tier holds `FACTOR` segments they are merged into one of the
 next tier, so an index of n passages keeps O(FACTOR·log n) segments and each passage is
 rewritten O(log n) times, as in Lucene's TieredMergePolicy. A segment whose deleted share
-reaches `EXPUNGE_SHARE` is rewritten without its deleted passages on its own, and within a
-tier the segments with the most deletions go first.
+reaches `EXPUNGE_SHARE` is rewritten without its deleted passages on its own (when it has at
+least FLOOR passages; smaller ones go with their tier), and within a tier the segments with
+the most deletions go first.
 
 A merge reads the live passages of the segments it picks from a published manifest, writes
 the merged segment without holding the writer lock (updates go on meanwhile), then takes the
@@ -69,8 +70,9 @@ def choose(entries: tuple[SegmentEntry, ...], everything: bool = False) -> list[
         worth = len(entries) > 1 or any(entry.deleted for entry in entries)
         return list(entries) if worth else []
     by_deletions = sorted(entries, key=lambda e: e.deleted / max(e.passages, 1), reverse=True)
-    if by_deletions and by_deletions[0].deleted >= EXPUNGE_SHARE * by_deletions[0].passages > 0:
-        return [by_deletions[0]]
+    for entry in by_deletions:  # small segments go with their tier instead
+        if entry.passages >= FLOOR and entry.deleted >= EXPUNGE_SHARE * entry.passages:
+            return [entry]
     tiers: dict[int, list[SegmentEntry]] = {}
     for entry in by_deletions:
         tiers.setdefault(tier(entry), []).append(entry)

@@ -1,4 +1,4 @@
-"""What the tests share: the API's passage shape, and sample article files."""
+"""What the tests share: the API's passage shape, sample article files, made-up articles."""
 
 # The fields of a Passage in /api/ask, /api/search and `qa ask --json` (the issue's spec).
 PASSAGE_KEYS = {
@@ -43,3 +43,34 @@ Selatan sepakat memperkuat pelindungan pekerja migran.
 
 Kerja sama juga mencakup pelatihan vokasi dan pertukaran data pasar kerja.
 """
+
+
+CITIES = ["Bitung", "Kupang", "Medan", "Sorong", "Cilegon", "Pontianak", "Mataram", "Ambon"]
+TRADES = ["las", "otomotif", "tata boga", "garmen", "listrik", "perhotelan", "agribisnis"]
+
+
+def code_word(number: int) -> str:
+    """A made-up word found in one article only: "zorab", "zorac", ... (letters, for BM25)."""
+    letters = ""
+    for _ in range(3):
+        number, digit = divmod(number, 26)
+        letters = chr(ord("a") + digit) + letters
+    return f"zor{letters}"
+
+
+def long_article(number: int, sentences: int) -> dict:
+    """An article of several passages, as the API takes it; `code_word(number)` names it."""
+    word, city = code_word(number), CITIES[number % len(CITIES)]
+    text = " ".join(
+        f"Pada tahap {step + 1}, peserta program {word} dari {city} mempelajari "
+        f"{TRADES[(number + step) % len(TRADES)]} selama {step + 3} minggu bersama "
+        f"{10 + number + step} instruktur bersertifikat."
+        for step in range(sentences)
+    )
+    return {
+        "id": f"laporan-{number:03d}",
+        "title": f"Laporan program {word} di {city}",
+        "text": text,
+        "source": "Fault News",
+        "published": "2024-02-01",
+    }

@@ -28,6 +28,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from hostile import write_hostile_corpus
+from samples import code_word, long_article
 from server import LiveServer, wait_for_job, wait_idle
 
 from qa.articles import Article
@@ -43,35 +44,6 @@ from qa.store import Store
 
 KEY = "fault-key-5678"
 AUTH = {"Authorization": f"Bearer {KEY}"}
-CITIES = ["Bitung", "Kupang", "Medan", "Sorong", "Cilegon", "Pontianak", "Mataram", "Ambon"]
-TRADES = ["las", "otomotif", "tata boga", "garmen", "listrik", "perhotelan", "agribisnis"]
-
-
-def code_word(number: int) -> str:
-    """A made-up word found in one article only: "zorab", "zorac", ... (letters, for BM25)."""
-    letters = ""
-    for _ in range(3):
-        number, digit = divmod(number, 26)
-        letters = chr(ord("a") + digit) + letters
-    return f"zor{letters}"
-
-
-def long_article(number: int, sentences: int) -> dict:
-    """An article of several passages, as the API takes it; `code_word(number)` names it."""
-    word, city = code_word(number), CITIES[number % len(CITIES)]
-    text = " ".join(
-        f"Pada tahap {step + 1}, peserta program {word} dari {city} mempelajari "
-        f"{TRADES[(number + step) % len(TRADES)]} selama {step + 3} minggu bersama "
-        f"{10 + number + step} instruktur bersertifikat."
-        for step in range(sentences)
-    )
-    return {
-        "id": f"laporan-{number:03d}",
-        "title": f"Laporan program {word} di {city}",
-        "text": text,
-        "source": "Fault News",
-        "published": "2024-02-01",
-    }
 
 
 @pytest.fixture
