@@ -1,23 +1,27 @@
 """Build throughput against the raw embedder, and the time to add one article at scale.
 
-    python benchmarks/build.py                    # 10k and 100k synthetic passages
-    python benchmarks/build.py --sizes 10000      # just one size
+    python benchmarks/build.py                    # throughput, then 10k, 100k and 1M passages
+    python benchmarks/build.py --skip-throughput --sizes 10000      # just one size
 
 Throughput: the shipped corpus plus 200 TyDi-QA-id passages are indexed from scratch with
 the real default embedder (no cache), and the same passage texts are embedded by the raw
 embedder alone; the ratio is what indexing costs on top of embedding.
-Scale: indexes of N synthetic passages (benchmarks/synthetic.py) get one new real article
-through `apply_changes`, the path the server's POST /api/articles takes.
+Scale: in indexes of N synthetic passages (benchmarks/synthetic.py), one real article is
+added, then changed (one sentence more), then deleted, through `apply_changes`, the path
+the server's POST /api/articles takes, with the real embedder; all sizes in one run.
 """
 
 import argparse
+import dataclasses
 import shutil
+import statistics
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 from evaldata import tydiqa
-from synthetic import folder_size, synthetic_index
+from synthetic import synthetic_index
 
 from qa.articles import Article
 from qa.chunking import PassageSettings, cut_passages, embedding_text
@@ -37,6 +41,7 @@ NEW_ARTICLE = Article(
         '"Kami ingin kualitas pelatihan setara standar industri," kata Sekjen Kemnaker.'
     ),
 )
+EDIT = " Pendaftaran dibuka hingga akhir bulan depan."
 
 
 def throughput(passages: int) -> None:
@@ -65,41 +70,60 @@ def throughput(passages: int) -> None:
     )
 
 
-def add_one(size: int) -> None:
-    started = time.perf_counter()
+def changes(size: int, repeats: int) -> dict:
+    """Seconds to add, change and delete one article in an index of `size` passages, as
+    `POST /api/articles` does it (`apply_changes`), each `repeats` times on a copy."""
     folder = synthetic_index(size)
-    built = time.perf_counter() - started
-    work = Path(tempfile.mkdtemp(prefix=f"qa-add-{size}-"))
+    work = Path(tempfile.mkdtemp(prefix=f"qa-change-{size}-"))
+    embedder = get_embedder()
+    times: dict[str, list[float]] = {"add": [], "change": [], "delete": []}
     try:
         shutil.copytree(folder, work, dirs_exist_ok=True)
-        times = []
-        for attempt in range(3):
-            article = Article(**{**vars(NEW_ARTICLE), "id": f"{NEW_ARTICLE.id}-{attempt}"})
-            report = apply_changes(work, [article], embedder=get_embedder())
-            times.append(report.seconds)
-        loaded = Index.load(work)
-        passages = loaded.store.count_chunks()
-        loaded.close()
-        size_mb = folder_size(work / "generations" / report.generation) / 1e6
+        for attempt in range(repeats):
+            article = dataclasses.replace(NEW_ARTICLE, id=f"{NEW_ARTICLE.id}-{attempt}")
+            edited = dataclasses.replace(article, text=article.text + EDIT)
+            for operation, upserts, deletions in (
+                ("add", [article], []),
+                ("change", [edited], []),
+                ("delete", [], [article.id]),
+            ):
+                report = apply_changes(work, upserts, deletions, embedder=embedder)
+                assert report.changed, (operation, report)
+                times[operation].append(report.seconds)
+        with closing(Index.load(work)) as loaded:
+            passages = loaded.manifest.passages
+            segments = len(loaded.manifest.segments)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(
-        f"{passages:>7} passages: add one article {min(times):.2f}s (best of 3, "
-        f"{', '.join(f'{t:.2f}' for t in times)}); generation {size_mb:.0f} MB; "
-        f"synthetic build {built:.0f}s (0 when cached)"
-    )
+    return {"passages": passages, "segments": segments, **times}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--repeats", type=int, default=5, help="changes of each kind")
     parser.add_argument("--passages", type=int, default=200, help="TyDi passages for throughput")
     parser.add_argument("--skip-throughput", action="store_true")
     args = parser.parse_args()
     if not args.skip_throughput:
         throughput(args.passages)
-    for size in args.sizes:
-        add_one(size)
+    rows = [changes(size, args.repeats) for size in args.sizes]
+    if not rows:
+        return
+    print(f"\nchanges of one article, {args.repeats} of each kind, seconds (median / max)\n")
+    print("| passages | segments after | add | change | delete | slowest median / at 10k |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    first = max(statistics.median(rows[0][op]) for op in ("add", "change", "delete"))
+    for row in rows:
+        cells = [
+            f"{statistics.median(row[op]):.2f} / {max(row[op]):.2f}"
+            for op in ("add", "change", "delete")
+        ]
+        slowest = max(statistics.median(row[op]) for op in ("add", "change", "delete"))
+        print(
+            f"| {row['passages']:,} | {row['segments']} | {' | '.join(cells)} | "
+            f"{slowest / first:.2f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
-"""Query latency in-process and over HTTP at 1k, 10k and 100k passages; cold start; peak RSS.
+"""Query latency in-process and over HTTP, 10k to 1M passages; cold start; peak RSS.
 
-    python benchmarks/latency.py                                  # 1k, 10k and 100k passages
+    python benchmarks/latency.py                                  # 10k, 100k and 1M passages
+    python benchmarks/latency.py --sizes 100000 --segments 10     # between merges
     python benchmarks/latency.py --sizes 1000 --questions 50      # a quick check
 
 Indexes of N synthetic passages (benchmarks/synthetic.py: built once under benchmarks/cache,
@@ -10,19 +11,23 @@ fixed sample (seeded) of TyDi-QA-id test questions (Indonesian) and XQuAD test q
 
   search   in-process `search(index, q, k=10)`, hybrid, after a warm-up
   floor    the same question's query embedding plus the FAISS search alone
-           (`index.embedder.encode_queries([q])` + `index.dense(vector, 10)`); search and
+           (`index.embedder.encode_queries([q])` + `index.vectors.search(vector, 10)`); search and
            floor alternate question by question so that both see the same machine load.
            Target: p50(search) / p50(floor) <= 1.3
   http     sequential `GET /api/search?q=...&k=10` (httpx, one keep-alive connection) against
            `qa serve --no-sync --index <synthetic> --host 127.0.0.1 --port <free>`
   cold     seconds from starting `qa serve` to its first answered /api/search, with the index
-           already built (median of --starts starts). Target <= 3 s
-  RSS      the server's peak resident memory (VmHWM) after the HTTP run. Target <= 1.5 GB
+           already built (median of --starts starts). Target <= 5 s at 1M
+  RSS      the server's peak resident memory (VmHWM) after the HTTP run. Target <= 3 GB at 1M
+
+With --segments N, the index gets N-1 one-article updates first (a copy of it does), as it
+looks between merges.
 
 load.py and side_by_side.py share this module's questions and server.
 """
 
 import argparse
+import contextlib
 import os
 import random
 import shutil
@@ -31,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -38,11 +44,14 @@ import numpy as np
 from evaldata import tydiqa, xquad_en_id
 from synthetic import synthetic_index
 
+from qa.articles import Article
 from qa.index import Index
+from qa.indexer import apply_changes
 from qa.retrieval import search
+from qa.vectors import AUTO
 
 REPO = Path(__file__).resolve().parents[1]
-SIZES = [1_000, 10_000, 100_000]
+SIZES = [10_000, 100_000, 1_000_000]
 SEED = 0
 STARTUP = 120.0  # seconds a server may take to answer its first search before we give up
 
@@ -178,7 +187,7 @@ def in_process(folder: Path, questions: list[str], warmup: int) -> dict[str, flo
     try:
         for question in questions[:warmup]:
             search(index, question, k=10)
-            index.dense(index.embedder.encode_queries([question])[0], 10)
+            index.vectors.search(index.embedder.encode_queries([question])[0], 10)
         searched, floor = [], []
         for number, question in enumerate(questions):
             for step in (0, 1) if number % 2 == 0 else (1, 0):
@@ -187,13 +196,20 @@ def in_process(folder: Path, questions: list[str], warmup: int) -> dict[str, flo
                     search(index, question, k=10)
                     searched.append(time.perf_counter() - started)
                 else:
-                    index.dense(index.embedder.encode_queries([question])[0], 10)
+                    index.vectors.search(index.embedder.encode_queries([question])[0], 10)
                     floor.append(time.perf_counter() - started)
-        passages = index.store.count_chunks()
+        passages = index.manifest.passages
+        segments = len(index.manifest.segments)
     finally:
         index.close()
     timed, base = percentiles(searched), percentiles(floor)
-    return {"passages": passages, "search": timed, "floor": base, "ratio": timed[0] / base[0]}
+    return {
+        "passages": passages,
+        "segments": segments,
+        "search": timed,
+        "floor": base,
+        "ratio": timed[0] / base[0],
+    }
 
 
 def over_http(folder: Path, questions: list[str], warmup: int, starts: int) -> dict:
@@ -217,6 +233,29 @@ def over_http(folder: Path, questions: list[str], warmup: int, starts: int) -> d
     return {"http": percentiles(times), "cold": statistics.median(colds), "rss": rss}
 
 
+@contextlib.contextmanager
+def segmented(folder: Path, segments: int) -> Iterator[Path]:
+    """`folder`, or with segments > 1 a copy of it given that many live segments by
+    one-article updates (what an index looks like between merges)."""
+    if segments <= 1:
+        yield folder
+        return
+    work = Path(tempfile.mkdtemp(prefix="qa-segmented-"))
+    try:
+        shutil.copytree(folder, work, dirs_exist_ok=True)
+        for number in range(segments - 1):
+            article = Article(
+                id=f"tambahan-{number}",
+                title=f"Pelatihan vokasi angkatan {number}",
+                text=f"Balai latihan kerja membuka pelatihan vokasi angkatan {number}.",
+                source="Benchmark",
+            )
+            apply_changes(work, [article])
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=SIZES, help="passages")
@@ -225,30 +264,34 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=3, help="server starts for cold start")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--no-http", action="store_true", help="in-process figures only")
-    parser.add_argument("--faiss", default="Flat", help='FAISS factory, e.g. "HNSW32"')
+    parser.add_argument("--faiss", default=AUTO, help='FAISS factory, e.g. "HNSW32"')
+    parser.add_argument(
+        "--segments", type=int, default=1, help="live segments: one-article updates add the rest"
+    )
     args = parser.parse_args()
     questions = mixed_questions(args.questions, args.seed)
     rows = []
     for size in args.sizes:
-        folder = synthetic_index(size, args.faiss)
-        print(f"{size} passages: in-process ...", file=sys.stderr, flush=True)
-        row = in_process(folder, questions, args.warmup)
-        if not args.no_http:
-            print(f"{size} passages: over HTTP ...", file=sys.stderr, flush=True)
-            row |= over_http(folder, questions, args.warmup, max(1, args.starts))
+        with segmented(synthetic_index(size, args.faiss), args.segments) as folder:
+            print(f"{size} passages: in-process ...", file=sys.stderr, flush=True)
+            row = in_process(folder, questions, args.warmup)
+            if not args.no_http:
+                print(f"{size} passages: over HTTP ...", file=sys.stderr, flush=True)
+                row |= over_http(folder, questions, args.warmup, max(1, args.starts))
         rows.append(row)
     loadavg = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"\n{len(questions)} questions (seed {args.seed}), k=10, hybrid; times in ms", end="")
     print(f"; load {loadavg}\n")
     print(
-        "| passages | search p50 | p95 | p99 | floor p50 | search/floor | "
+        "| passages | segments | search p50 | p95 | p99 | floor p50 | search/floor | "
         "HTTP p50 | p95 | p99 | cold start (s) | server peak RSS (MB) |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         http = row.get("http")
         cells = [
             f"{row['passages']:,}",
+            str(row["segments"]),
             *(f"{value:.1f}" for value in row["search"]),
             f"{row['floor'][0]:.1f}",
             f"{row['ratio']:.2f}x",

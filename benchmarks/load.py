@@ -26,6 +26,8 @@ import httpx
 from latency import Server, mixed_questions, percentiles
 from synthetic import synthetic_index
 
+from qa.vectors import AUTO
+
 
 async def drive(
     url: str, questions: list[str], clients: int, seconds: float, max_requests: int, timeout: float
@@ -102,7 +104,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=10, help="sequential requests first")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--faiss", default="Flat", help='FAISS factory, e.g. "HNSW32"')
+    parser.add_argument("--faiss", default=AUTO, help='FAISS factory, e.g. "HNSW32"')
     args = parser.parse_args()
     questions = mixed_questions(args.questions, args.seed)
     rows = [load(size, args, questions) for size in args.sizes]

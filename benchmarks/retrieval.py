@@ -128,15 +128,20 @@ def fusion_ranks(index: Index, questions: list[Question], grid: list[FusionWeigh
     """Gold ranks under each weighting, from one candidate gathering per question."""
     ranks: dict[FusionWeights, list[int]] = {weights: [] for weights in grid}
     for question in questions:
-        found = gather(index, question.text, Mode.hybrid, DEFAULT_WEIGHTS.pool, None)
-        articles = index.cut_passagess[found.positions]
-        languages = index.chunk_languages[found.positions]
+        found = gather(index, question.text, Mode.hybrid, DEFAULT_WEIGHTS.pool)
+        articles = passage_articles(index, found.ids)
         language = detect_language(question.text)
         for weights in grid:
-            order = np.argsort(-fuse(found, language, languages, weights), kind="stable")
+            order = np.argsort(-fuse(found, language, found.languages, weights), kind="stable")
             ranked = list(dict.fromkeys(articles[i] for i in order))[:K]
             ranks[weights].append(rank(ranked, question.passage_id))
     return ranks
+
+
+def passage_articles(index: Index, ids: np.ndarray) -> list[str]:
+    """The article id of each passage in `ids`."""
+    found = index.store.passages(ids)
+    return [found[int(i)].article_id for i in ids]
 
 
 def tune() -> None:

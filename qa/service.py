@@ -4,12 +4,14 @@ Queries always run against one fully opened generation (`Index`), which the requ
 until it ends. Writes go to the corpus folder first (so nothing acknowledged is lost), then a
 worker thread applies them to the index one job at a time. A second thread follows the index
 folder: a generation published by anyone (this worker, `qa index update` from cron, another
-server) is opened and swapped in within `follow_seconds`. A third merges segments when the
-merge policy asks for it, without holding up updates.
+server) is opened and swapped in within `follow_seconds`. A third has segments merged, in a
+child process, when the merge policy asks for it, without holding up updates or queries.
 """
 
 import logging
 import queue
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -254,6 +256,8 @@ class Service:
             self._merge_wanted.set()
 
     def _merge(self) -> None:
+        """Merge segments in a child process (`qa index merge`), so that a large merge's
+        memory and CPU never weigh on the server's queries, then serve the result."""
         while True:
             self._merge_wanted.wait()
             self._merge_wanted.clear()
@@ -261,12 +265,14 @@ class Service:
                 return
             self.state.merging = True
             try:
-                while merging.merge_segments(self.index_dir) is not None:
-                    self.refresh()
-                self.state.merge_error = None
-            except Exception as error:  # a failed merge leaves the index as it was
-                log.exception("segment merge failed")
-                self.state.merge_error = str(error)
+                command = [sys.executable, "-c", "from qa.cli import cli; cli()", "index"]
+                command += ["merge", "--index", str(self.index_dir)]
+                done = subprocess.run(command, capture_output=True, text=True)
+                lines = (done.stderr or done.stdout).strip().splitlines()
+                self.state.merge_error = (
+                    (lines[-1] if lines else "failed") if done.returncode else None
+                )
+                self.refresh()
             finally:
                 self.state.merging = False
 

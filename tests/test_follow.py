@@ -3,7 +3,8 @@
 Against a real server on loopback: another process (`qa index update`) publishes an article,
 and the server serves it within 5 seconds without a restart; then a bounded query loop runs
 while an update (through the API) and a merge (by another process, slowed down at each stage
-so that the loop surely runs across it) change the index, and every query must succeed.
+so that the loop surely runs across it) change the index, and every query must succeed; last,
+segments piling up from one-article updates get merged by the server itself.
 """
 
 import shutil
@@ -23,6 +24,7 @@ from qa.articles import Article
 from qa.check import check_index
 from qa.corpus import scan_corpus, write_article
 from qa.manifest import IndexFolder
+from qa.merging import FACTOR as MERGE_FACTOR
 
 pytestmark = pytest.mark.server
 
@@ -156,5 +158,18 @@ def test_server_follows_publications_and_answers_throughout(site):
         assert status["segments"]["count"] == 1
         assert status["last_merge"]["into"] == merge.stdout.split()[-1]
         assert status["articles"] == before["articles"] + 1 + len(batch)
+
+        # Segments pile up, one per update: the server has them merged by itself.
+        for number in range(MERGE_FACTOR):
+            article = long_article(700 + number, sentences=1)
+            response = httpx.post(f"{server.url}/api/articles", json=article, headers=AUTH)
+            wait_for_job(server, response.json()["job"])
+        deadline = time.monotonic() + 120
+        while (status := server.status())["segments"]["count"] > MERGE_FACTOR:
+            assert time.monotonic() < deadline, f"no merge: {status['segments']} {status['merge']}"
+            time.sleep(0.2)
+        assert status["merge"]["last_error"] is None
+        assert status["last_merge"]["merged"] and status["segments"]["count"] < MERGE_FACTOR
+        assert status["articles"] == before["articles"] + 1 + len(batch) + MERGE_FACTOR
     assert check_index(index, scan_corpus(corpus).articles) == []
-    assert len(IndexFolder(index).current().segments) == 1
+    assert len(IndexFolder(index).current().segments) < MERGE_FACTOR
