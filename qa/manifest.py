@@ -197,7 +197,7 @@ class IndexFolder:
         _fsync_dir(self.build_folder(manifest.build))
         self._point_at(f"{manifest.build}/{manifest.file_name}")
         old = previous.split("/")[0] if previous else None
-        if old and old != manifest.build:
+        if old and old != manifest.build and self.build_folder(old).is_dir() and old[:2] == "b-":
             _write_durably(self.build_folder(old) / "RETIRED", str(time.time()))
 
     def _point_at(self, pointer: str) -> None:

@@ -322,6 +322,18 @@ def test_a_manifest_of_another_format_needs_a_rebuild(built_index_dir, tmp_path)
         Index.load(index_dir)
 
 
+def test_an_index_of_the_old_layout_is_rebuilt_in_place(small_articles, tmp_path):
+    old = tmp_path / "index"
+    (old / "generations" / "gen-000001").mkdir(parents=True)
+    (old / "CURRENT").write_text("gen-000001\n")
+    with pytest.raises(IndexMismatch, match="older version of qa: run `qa index build`"):
+        sync_index(small_articles, old)
+    report = sync_index(small_articles, old, rebuild=True)
+    assert report.generation == 1 and not (old / "generations").exists()
+    with closing(Index.load(old)) as index:
+        assert article_ids(index) == set(small_articles)
+
+
 HOLD_LOCK = """
 import sys
 from qa.manifest import IndexFolder
