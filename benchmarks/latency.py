@@ -26,9 +26,14 @@ looks between merges.
 load.py and side_by_side.py share this module's questions and server.
 """
 
+import os
+
+# One OpenMP thread per query embedding, as `qa serve` runs it (and as a busy machine needs:
+# two-thread teams spin against any other process for a core). Before the model loads.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import argparse
 import contextlib
-import os
 import random
 import shutil
 import statistics

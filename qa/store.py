@@ -429,12 +429,9 @@ class Store:
     def collect(self, generation: int) -> int:
         """Delete rows removed at or before `generation`, which no kept manifest can see, and
         the vectors only they used; return the number of passages deleted."""
-        hashes = [
-            row[0]
-            for row in self.db.execute(
-                "SELECT DISTINCT hash FROM passages WHERE removed_in <= ?", (generation,)
-            )
-        ]
+        # Not DISTINCT: SQLite would then scan the hash index instead of the few removed rows.
+        rows = self.db.execute("SELECT hash FROM passages WHERE removed_in <= ?", (generation,))
+        hashes = list(dict.fromkeys(row[0] for row in rows))
         with self.transaction():
             deleted = self.db.execute(
                 "DELETE FROM passages WHERE removed_in <= ?", (generation,)
