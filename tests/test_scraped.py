@@ -284,3 +284,46 @@ def test_liputan6_full_page_layout():
         "Oleh karena itu, program ini ditujukan bagi pekerja muda.",
         "Pelatihan ini berlangsung selama tiga bulan di berbagai daerah.",
     ]
+
+
+# Datelines as other outlets and scrapers write them.
+@pytest.mark.parametrize(
+    ("page", "source", "start"),
+    [
+        (
+            "KOMPAS.com-WhatsApp kini punya fitur baru untuk pengguna.",
+            "Kompas.com",
+            "WhatsApp kini",
+        ),
+        ("REPUBLIKA.CO.ID, JAKARTA -- Kejagung membuka peluang.", "Republika.co.id", "Kejagung"),
+        (
+            "Liputan6.com, Bandung -Bupati Bandung meminta warga menanam pohon.",
+            "Liputan6.com",
+            "Bupati",
+        ),
+        ("Liputan6.com, JakartaKita semua mengalami pasang surut.", "Liputan6.com", "Kita semua"),
+        ("JAKARTA,KOMPAS.com -\nKlaim JKP melonjak tajam tahun ini.", "Kompas.com", "Klaim JKP"),
+        ("Jakarta (ANTARA News) - Peribahasa itu tepat disematkan.", "ANTARA News", "Peribahasa"),
+        ("Jakarta - Wakil Menteri melakukan sidak ke tiga perusahaan.", "", "Wakil Menteri"),
+        ("JAKARTA– Kehilangan ponsel membuat panik pemiliknya.", "", "Kehilangan ponsel"),
+    ],
+)
+def test_datelines_glued_doubled_or_alone(page, source, start):
+    parsed = parse_page(page)
+    assert (parsed.source, parsed.text[: len(start)]) == (source, start)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "Rusia-Ukraina kembali memanas pekan ini, kata pengamat.",
+        "Wings Air membatalkan sejumlah penerbangan di NTT.\nMaumere - Kupang PP\nKupang - Ende PP",
+    ],
+)
+def test_hyphens_and_routes_are_no_datelines(page):
+    assert parse_page(page).text.split("\n\n") == page.split("\n")
+
+
+def test_outlet_from_its_video_embed():
+    page = parse_page("Jakarta - Menaker meninjau balai latihan kerja.\n[Gambas:Video 20detik]")
+    assert page.source == "Detik.com"

@@ -79,7 +79,8 @@ def parse_page(text: str) -> Page:
     body = lines
     opened = False
     for number, line in enumerate(lines[:HEADER_LINES]):
-        if dateline := find_dateline(line):
+        dateline = find_dateline(line)
+        if dateline and (dateline.outlet or not opened):  # "Kupang - Ende" in a list is no dateline
             header = [*lines[:number], line[: dateline.start]]
             source, place = dateline.outlet, dateline.place
             body = [line[dateline.end :], *lines[number + 1 :]]
@@ -98,8 +99,8 @@ def parse_page(text: str) -> Page:
         and not junk.is_block_header(lines[0])
     ):
         header, body = lines[:1], lines[1:]  # a title line, then the article
-    if date_line and not source:
-        source = outlet_from_layout(date_line)
+    if not source:
+        source = outlet_from_layout(text)
     paragraphs = junk.clean_lines(body)
     titles = [title for title in map(_title_candidate, header) if title]
     article_text = "\n\n".join(paragraphs)
