@@ -5,6 +5,7 @@ dateline and "Baca juga:" lines, so its text goes through the same cleaner as sc
 """
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,20 @@ from qa.readers.junk import is_prose
 from qa.readers.outlets import outlet_name
 from qa.readers.scraped import parse_page
 from qa.readers.text import read_text
+
+_TITLE_TAIL = re.compile(r"\s+[-|–—]\s+(?P<tail>(?:(?!\s[-|–—]\s).)+?)\s*$")
+_DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)+$")
+
+
+def without_site_name(title: str, names: list[str]) -> str:
+    """The headline without the site's name that <title> adds: "... - Kompas.com",
+    "... | Republika Online"; a " - " inside the headline stays."""
+    known = {name.strip().lower() for name in names if name}
+    while (tail := _TITLE_TAIL.search(title)) and (
+        tail["tail"].lower() in known or _DOMAIN.match(tail["tail"])
+    ):
+        title = title[: tail.start()]
+    return title
 
 
 def read_html(path: Path) -> Iterator[Result]:
@@ -35,7 +50,9 @@ def read_html(path: Path) -> Iterator[Result]:
     if not extracted:
         raise IngestError(str(path), "no article text found in the HTML page")
     meta = json.loads(extracted)
-    title = (meta.get("title") or "").strip()
+    names = [meta.get(key) or "" for key in ("source-hostname", "sitename", "hostname")]
+    site = next(filter(None, names), "")
+    title = without_site_name((meta.get("title") or "").strip(), names)
     text = meta.get("text") or ""
     first, _, rest = text.partition("\n")
     if title and first.strip() == title:
@@ -43,7 +60,6 @@ def read_html(path: Path) -> Iterator[Result]:
     page = parse_page(text)
     if not any(map(is_prose, page.text.split("\n\n"))):  # menus and link lists only
         raise IngestError(str(path), "no article text found in the HTML page")
-    site = meta.get("source-hostname") or meta.get("sitename") or meta.get("hostname") or ""
     try:
         published = parse_date(meta["date"]) if meta.get("date") else page.published
     except ValueError:
