@@ -327,3 +327,17 @@ def test_hyphens_and_routes_are_no_datelines(page):
 def test_outlet_from_its_video_embed():
     page = parse_page("Jakarta - Menaker meninjau balai latihan kerja.\n[Gambas:Video 20detik]")
     assert page.source == "Detik.com"
+
+
+def test_sentences_broken_over_lines_by_links_are_joined():
+    page = parse_page(
+        "JAKARTA, KOMPAS.com - Klaim Jaminan Kehilangan Pekerjaan (\nJKP\n) melonjak.\n"
+        "Belum ada laporan pengaduan ke\nKejagung\nterkait hal ini.\n"
+        "Gelar Pelatihan Vokasi\nKemnaker menggelar pelatihan vokasi."
+    )
+    assert page.text.split("\n\n") == [
+        "Klaim Jaminan Kehilangan Pekerjaan (JKP) melonjak.",
+        "Belum ada laporan pengaduan ke Kejagung terkait hal ini.",
+        "Gelar Pelatihan Vokasi",
+        "Kemnaker menggelar pelatihan vokasi.",
+    ]
