@@ -326,7 +326,7 @@ def test_hyphens_and_routes_are_no_datelines(page):
 
 def test_outlet_from_its_video_embed():
     page = parse_page("Jakarta - Menaker meninjau balai latihan kerja.\n[Gambas:Video 20detik]")
-    assert page.source == "Detik.com"
+    assert (page.source, page.text) == ("Detik.com", "Menaker meninjau balai latihan kerja.")
 
 
 def test_sentences_broken_over_lines_by_links_are_joined():
@@ -341,3 +341,17 @@ def test_sentences_broken_over_lines_by_links_are_joined():
         "Gelar Pelatihan Vokasi",
         "Kemnaker menggelar pelatihan vokasi.",
     ]
+
+
+def test_article_glued_onto_one_line_after_a_byline_is_read(tmp_path):
+    """A byline rule that dropped whole lines took such an article with it."""
+    path = tmp_path / "page.txt"
+    path.write_text(
+        "Editor: Budi Santoso Wakil Menteri meninjau tiga perusahaan, Selasa (10/6/2025). "
+        "Sidak dilakukan setelah ada laporan masyarakat. ADVERTISEMENT Perusahaan itu kooperatif.",
+        encoding="utf-8",
+    )
+    (article,) = read_file(path)
+    assert article.text.endswith("Sidak dilakukan setelah ada laporan masyarakat.\n\n"
+                                 "Perusahaan itu kooperatif.")  # fmt: skip
+    assert "Wakil Menteri meninjau tiga perusahaan" in article.text

@@ -3,8 +3,9 @@
 A page is header, article, furniture. The header ends at the dateline ("Liputan6.com, Jakarta -",
 which also names the outlet) or at a date line ("JUMAT, 10 SEPTEMBER 2021 | 11:43 WIB"); it holds
 the title, breadcrumbs and photo captions. In the article, sentences broken over lines are joined
-(`qa.readers.fragments`) and the junk is removed by the rules in `qa.readers.junk`. Optional
-front matter (as in .md files) gives what the page does not say.
+(`qa.readers.fragments`), furniture inside a line is put on a line of its own
+(`qa.readers.inline`), and the junk lines are removed by the rules in `qa.readers.junk`.
+Optional front matter (as in .md files) gives what the page does not say.
 """
 
 import re
@@ -18,6 +19,7 @@ from qa.errors import IngestError
 from qa.readers import dates, junk
 from qa.readers.base import Result, title_from_text
 from qa.readers.fragments import join_fragments
+from qa.readers.inline import split_furniture
 from qa.readers.markdown import front_matter_fields, split_front_matter
 from qa.readers.outlets import find_dateline, outlet_from_layout
 from qa.readers.text import read_text
@@ -103,7 +105,8 @@ def parse_page(text: str) -> Page:
         header, body = lines[:1], lines[1:]  # a title line, then the article
     if not source:
         source = outlet_from_layout(text)
-    paragraphs = junk.clean_lines(join_fragments([line for line in body if line]))
+    joined = join_fragments([line for line in body if line])
+    paragraphs = junk.clean_lines([piece for line in joined for piece in split_furniture(line)])
     titles = [title for title in map(_title_candidate, header) if title]
     article_text = "\n\n".join(paragraphs)
     return Page(
