@@ -214,14 +214,20 @@ def test_page_without_header_takes_title_line():
     assert (page.source, page.published) == ("", date(2024, 6, 7))
 
 
-def test_front_matter_gives_what_the_page_does_not(tmp_path):
+def read_page(tmp_path: Path, text: str) -> Article:
+    """The one article read from a .txt file holding `text`."""
     path = tmp_path / "page.txt"
-    path.write_text(
+    path.write_text(text, encoding="utf-8")
+    (article,) = read_file(path)
+    return article
+
+
+def test_front_matter_gives_what_the_page_does_not(tmp_path):
+    article = read_page(
+        tmp_path,
         "---\nid: my-page\nsource: Kemnaker.go.id\npublished: 2024-06-07\n---\n"
         "Judul Siaran Pers\nIsi siaran pers tentang pelatihan vokasi.\n",
-        encoding="utf-8",
     )
-    (article,) = read_file(path)
     assert (article.id, article.title, article.source) == (
         "my-page",
         "Judul Siaran Pers",
@@ -345,13 +351,11 @@ def test_sentences_broken_over_lines_by_links_are_joined():
 
 def test_article_glued_onto_one_line_after_a_byline_is_read(tmp_path):
     """A byline rule that dropped whole lines took such an article with it."""
-    path = tmp_path / "page.txt"
-    path.write_text(
+    article = read_page(
+        tmp_path,
         "Editor: Budi Santoso Wakil Menteri meninjau tiga perusahaan, Selasa (10/6/2025). "
         "Sidak dilakukan setelah ada laporan masyarakat. ADVERTISEMENT Perusahaan itu kooperatif.",
-        encoding="utf-8",
     )
-    (article,) = read_file(path)
     assert article.text.endswith("Sidak dilakukan setelah ada laporan masyarakat.\n\n"
                                  "Perusahaan itu kooperatif.")  # fmt: skip
     assert "Wakil Menteri meninjau tiga perusahaan" in article.text

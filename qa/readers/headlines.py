@@ -8,6 +8,8 @@ case, apart from short function words ("di", "dan", "saat"); the article's sente
 
 import re
 
+from qa.sentences import CLOSERS, TERMINATORS
+
 # Words an Indonesian (or English) headline leaves in lower case.
 FUNCTION_WORDS = frozenset(
     """
@@ -54,7 +56,7 @@ _RUN_MAX_WORDS = 3 * HEADLINE_MAX_WORDS  # a label may head a few headlines in a
 OPEN_QUOTES = "\"“'‘"
 BULLETS = ("-", "–", "—", "•", "·", "*")
 _CLOSE_QUOTE = {'"': '"', "“": "”", "'": "'", "‘": "’"}
-_TERMINATOR = "[.!?…]+[\"'”’)\\]]*"
+_TERMINATOR = rf"[{re.escape(TERMINATORS)}]+[{re.escape(CLOSERS)}]*"
 # Where a sentence ends: terminators, then a space, the end, or a glued capital ("ini.Baca").
 _SENTENCE_END = re.compile(rf"{_TERMINATOR}(?=\s|$|[A-Z\"“])")
 # Two paragraphs glued without a space: a word or closer, then a capital or an opening quote.
