@@ -266,3 +266,27 @@ def test_split_furniture_keeps_the_text_around_in_order():
         "[Gambas:Video 20detik]",
         "Kalimat ketiga.",
     ]
+
+
+def test_sidebar_entries_with_their_times():
+    text = body(
+        "- Kamis, 05/11/2015 09:25 WIB",
+        "Kamis, 05/11/2015 09:25 WIB Ini Dia Tempat Terbasah di Dunia, Hujan Bisa 24 Jam",
+        "04Kamis, 05/11/2015 09:21 WIB Penerus iPhone 5C bakal Metal",
+        "01",
+        CLOSE,
+    )
+    assert text == f"{LEAD}\n\n{CLOSE}"
+    for article_line in (
+        "Senin, 3 Juni 2024 pukul 10.00 WIB, Menaker meninjau lokasi banjir.",
+        "Rabu, 21 Mei 2025 07.30 WIB : Timberwolves vs Thunder",  # a schedule
+        "1",  # a cell of a standings table
+    ):
+        assert f"\n\n{article_line}\n\n" in body(article_line, CLOSE)
+
+
+def test_contact_lines():
+    text = body(CLOSE, "Redaksi: redaksi[at]detikfinance.com", "KONTAK: info@example.com")
+    assert text.endswith(CLOSE)
+    sentence = "Warga dapat mengirim laporan ke pengaduan@kemnaker.go.id."
+    assert sentence in body(sentence, CLOSE)

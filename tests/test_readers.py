@@ -212,6 +212,12 @@ def test_unknown_file_types_are_a_note(tmp_path, name):
         ("Saat pengadilan bertemu - ANTARA News", ["Antara News"], "Saat pengadilan bertemu"),
         ("Jokowi - Prabowo Bertemu - detik.com", [], "Jokowi - Prabowo Bertemu"),
         ("Jokowi - Prabowo Bertemu", ["Detikcom"], "Jokowi - Prabowo Bertemu"),
+        ("Polres Serahkan Berkas - Kompas.com Regional", ["KOMPAS.com"], "Polres Serahkan Berkas"),
+        (
+            "KapanLagi.com: Brandon Salim Makin Dekat",
+            ["KapanLagi.com"],
+            "Brandon Salim Makin Dekat",
+        ),
     ],
 )
 def test_page_title_without_the_site_name(title, names, headline):

@@ -250,7 +250,7 @@ FURNITURE = (
     # Bylines and credits: "Penulis: Arby Salim", "Red: ...", "sumber : Antara".
     Furniture(
         re.compile(
-            r"(?i:penulis|editor|reporter|pewarta|wartawan|kontributor|redaktur|red|rep|"
+            r"(?i:penulis|editor|reporter|pewarta|wartawan|kontributor|redaktur|redaksi|red|rep|"
             r"fotografer|foto|sumber)\s*:"
         ),
         _byline,

@@ -10,7 +10,7 @@ after the last sentence, after which only prose is kept, and a reporter's signat
 
 import re
 
-from qa.readers.dates import is_date_line
+from qa.readers.dates import after_timestamp, is_date_line
 from qa.readers.headlines import BLOCK_HEADERS, FUNCTION_WORDS, is_stray_headline
 from qa.readers.inline import PHOTO_CREDIT, is_end_mark, is_furniture
 
@@ -25,7 +25,7 @@ _JUNK = [
     re.compile(
         r"^(?:advertisement|advertisment|iklan|ads|sponsored|scroll to continue with content|"
         r"scroll untuk melanjutkan|lanjutkan membaca|baca selengkapnya|bagikan|share|komentar|"
-        r"lihat foto|halaman selanjutnya|show all|close ads x)$",
+        r"lihat foto|halaman selanjutnya|show all|close ads x|load more\.*|muat lebih banyak)$",
         re.IGNORECASE,
     ),
     # "Baca juga: Kemnaker Prediksi ...", "Lihat Juga - ...", "Baca: ..."
@@ -37,10 +37,13 @@ _JUNK = [
     # "Sumber : Antara"
     re.compile(
         r"^(?:laporan|penulis|editor|reporter|pewarta|wartawan|kontributor|redaktur|foto|"
-        r"fotografer|sumber foto|ilustrasi|red|rep|sumber)\s*:",
+        r"fotografer|sumber foto|ilustrasi|red|rep|sumber|redaksi)\s*:",
         re.IGNORECASE,
     ),
     re.compile(r"^dibaca\s+[\d.,]+\s+kali$", re.IGNORECASE),  # a view counter
+    re.compile(r"^0\d$"),  # a rank in a list of popular articles: "01" (a table's "1" is data)
+    # contact lines: "KONTAK: info@merhametveadalet.com", "... hubungi : sales[at]detik.com"
+    re.compile(r"^[^.!?]{0,80}(?:\w@\w|\[at\])\S*(?<![.!?])$"),
     # "Oleh Tira Santia" (but not "Oleh karena itu, ...")
     re.compile(r"^(?:[Oo]leh|OLEH|[Bb]y|BY)\s*:?\s+[A-Z][\w.'’ ,-]{1,60}(?<![.!?])$"),
     re.compile(r"^\([^()]{1,60}\)$"),  # "(*)", "(nas)", "(Tira Santia)" on their own
@@ -70,7 +73,17 @@ def is_junk(line: str) -> bool:
         return True
     if len(line) > _LINE_MAX:
         return False
-    return any(pattern.search(line) for pattern in _JUNK) or is_caption(line)
+    return (
+        any(pattern.search(line) for pattern in _JUNK)
+        or is_caption(line)
+        or _is_timed_headline(line)
+    )
+
+
+def _is_timed_headline(line: str) -> bool:
+    """A sidebar entry: a time, then a headline ("Kamis, 05/11/2015 09:25 WIB Ini Dia ...")."""
+    rest = after_timestamp(line)
+    return rest is not None and not is_prose(rest)
 
 
 def is_block_header(line: str) -> bool:
@@ -171,6 +184,6 @@ def clean_lines(lines: list[str]) -> list[str]:
             continue
         kept.append(line)
     kept = _drop_strays(kept)
-    while kept and _is_signature(kept[-1]):
+    while kept and (_is_signature(kept[-1]) or kept[-1].isdigit()):  # "DINI TEJA", a rank
         kept.pop()
     return kept
