@@ -1,11 +1,12 @@
 """Page furniture around a news article, told apart from the article by general rules.
 
-Four kinds: lines that are junk wherever they are ("Advertisement", "Baca juga: ...", photo
-captions, bylines, footers, lone dashes, and the furniture that `qa.readers.inline` cuts out of
-longer lines); block headers ("Berita Terkait", "Terpopuler", "UPDATE") that open a list of
-headlines, timestamps and dashes, which ends at the first line of prose; a related headline
-standing alone between two paragraphs; and the editor's end mark ("(*)", "(nas)", "(eva/fca)")
-after the last sentence, after which only prose is kept, and a reporter's signature.
+Lines that are junk wherever they are ("Advertisement", "Baca juga: ...", photo captions,
+bylines, footers, contact lines, sidebar entries with their times, lone dashes, and the
+furniture that `qa.readers.inline` cuts out of longer lines); block headers ("Berita Terkait",
+"Terpopuler", "UPDATE") that open a list of headlines, timestamps and dashes, which ends at
+the first line of prose; a related headline standing alone between two paragraphs; the
+editor's end mark ("(*)", "(nas)", "(eva/fca)"), after which only prose is kept; and a
+reporter's signature or a list's rank after the last paragraph.
 """
 
 import re
