@@ -8,6 +8,7 @@ import pytest
 
 from qa.articles import Article
 from qa.readers import Problem, file_ids, read_file
+from qa.readers.html import without_site_name
 from qa.readers.markdown import render_markdown
 from qa.readers.records import id_from_url, read_jsonl
 
@@ -201,3 +202,23 @@ def test_unknown_file_types_are_a_note(tmp_path, name):
     path.write_bytes(b"whatever")
     (problem,) = read_file(path)
     assert problem.level == "note" and "skipped" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("title", "names", "headline"),
+    [
+        ("Menhub Bocorkan Harga Tiket - Kompas.com", ["KOMPAS.com"], "Menhub Bocorkan Harga Tiket"),
+        ("Ini 7 Alasan Malas Bergerak | Tempo Gaya", ["Tempo Gaya"], "Ini 7 Alasan Malas Bergerak"),
+        ("Saat pengadilan bertemu - ANTARA News", ["Antara News"], "Saat pengadilan bertemu"),
+        ("Jokowi - Prabowo Bertemu - detik.com", [], "Jokowi - Prabowo Bertemu"),
+        ("Jokowi - Prabowo Bertemu", ["Detikcom"], "Jokowi - Prabowo Bertemu"),
+        ("Polres Serahkan Berkas - Kompas.com Regional", ["KOMPAS.com"], "Polres Serahkan Berkas"),
+        (
+            "KapanLagi.com: Brandon Salim Makin Dekat",
+            ["KapanLagi.com"],
+            "Brandon Salim Makin Dekat",
+        ),
+    ],
+)
+def test_page_title_without_the_site_name(title, names, headline):
+    assert without_site_name(title, names) == headline

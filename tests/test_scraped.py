@@ -214,14 +214,20 @@ def test_page_without_header_takes_title_line():
     assert (page.source, page.published) == ("", date(2024, 6, 7))
 
 
-def test_front_matter_gives_what_the_page_does_not(tmp_path):
+def read_page(tmp_path: Path, text: str) -> Article:
+    """The one article read from a .txt file holding `text`."""
     path = tmp_path / "page.txt"
-    path.write_text(
+    path.write_text(text, encoding="utf-8")
+    (article,) = read_file(path)
+    return article
+
+
+def test_front_matter_gives_what_the_page_does_not(tmp_path):
+    article = read_page(
+        tmp_path,
         "---\nid: my-page\nsource: Kemnaker.go.id\npublished: 2024-06-07\n---\n"
         "Judul Siaran Pers\nIsi siaran pers tentang pelatihan vokasi.\n",
-        encoding="utf-8",
     )
-    (article,) = read_file(path)
     assert (article.id, article.title, article.source) == (
         "my-page",
         "Judul Siaran Pers",
@@ -284,3 +290,72 @@ def test_liputan6_full_page_layout():
         "Oleh karena itu, program ini ditujukan bagi pekerja muda.",
         "Pelatihan ini berlangsung selama tiga bulan di berbagai daerah.",
     ]
+
+
+# Datelines as other outlets and scrapers write them.
+@pytest.mark.parametrize(
+    ("page", "source", "start"),
+    [
+        (
+            "KOMPAS.com-WhatsApp kini punya fitur baru untuk pengguna.",
+            "Kompas.com",
+            "WhatsApp kini",
+        ),
+        ("REPUBLIKA.CO.ID, JAKARTA -- Kejagung membuka peluang.", "Republika.co.id", "Kejagung"),
+        (
+            "Liputan6.com, Bandung -Bupati Bandung meminta warga menanam pohon.",
+            "Liputan6.com",
+            "Bupati",
+        ),
+        ("Liputan6.com, JakartaKita semua mengalami pasang surut.", "Liputan6.com", "Kita semua"),
+        ("JAKARTA,KOMPAS.com -\nKlaim JKP melonjak tajam tahun ini.", "Kompas.com", "Klaim JKP"),
+        ("Jakarta (ANTARA News) - Peribahasa itu tepat disematkan.", "ANTARA News", "Peribahasa"),
+        ("Jakarta - Wakil Menteri melakukan sidak ke tiga perusahaan.", "", "Wakil Menteri"),
+        ("JAKARTA– Kehilangan ponsel membuat panik pemiliknya.", "", "Kehilangan ponsel"),
+    ],
+)
+def test_datelines_glued_doubled_or_alone(page, source, start):
+    parsed = parse_page(page)
+    assert (parsed.source, parsed.text[: len(start)]) == (source, start)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "Rusia-Ukraina kembali memanas pekan ini, kata pengamat.",
+        "Wings Air membatalkan sejumlah penerbangan di NTT.\nMaumere - Kupang PP\nKupang - Ende PP",
+    ],
+)
+def test_hyphens_and_routes_are_no_datelines(page):
+    assert parse_page(page).text.split("\n\n") == page.split("\n")
+
+
+def test_outlet_from_its_video_embed():
+    page = parse_page("Jakarta - Menaker meninjau balai latihan kerja.\n[Gambas:Video 20detik]")
+    assert (page.source, page.text) == ("Detik.com", "Menaker meninjau balai latihan kerja.")
+
+
+def test_sentences_broken_over_lines_by_links_are_joined():
+    page = parse_page(
+        "JAKARTA, KOMPAS.com - Klaim Jaminan Kehilangan Pekerjaan (\nJKP\n) melonjak.\n"
+        "Belum ada laporan pengaduan ke\nKejagung\nterkait hal ini.\n"
+        "Gelar Pelatihan Vokasi\nKemnaker menggelar pelatihan vokasi."
+    )
+    assert page.text.split("\n\n") == [
+        "Klaim Jaminan Kehilangan Pekerjaan (JKP) melonjak.",
+        "Belum ada laporan pengaduan ke Kejagung terkait hal ini.",
+        "Gelar Pelatihan Vokasi",
+        "Kemnaker menggelar pelatihan vokasi.",
+    ]
+
+
+def test_article_glued_onto_one_line_after_a_byline_is_read(tmp_path):
+    """A byline rule that dropped whole lines took such an article with it."""
+    article = read_page(
+        tmp_path,
+        "Editor: Budi Santoso Wakil Menteri meninjau tiga perusahaan, Selasa (10/6/2025). "
+        "Sidak dilakukan setelah ada laporan masyarakat. ADVERTISEMENT Perusahaan itu kooperatif.",
+    )
+    assert article.text.endswith("Sidak dilakukan setelah ada laporan masyarakat.\n\n"
+                                 "Perusahaan itu kooperatif.")  # fmt: skip
+    assert "Wakil Menteri meninjau tiga perusahaan" in article.text

@@ -35,12 +35,20 @@ _FULL = re.compile(
     rf"\b(?:(?:{_WEEKDAY}),?\s+)?(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})\.?\s+(?P<year>\d{{4}})\b",
     re.IGNORECASE,
 )
-# A whole line that is a date and time: a page header ("JUMAT, 10 SEPTEMBER 2021 | 11:43 WIB |
-# LAPORAN: ...") or a sidebar timestamp ("Kamis, 12 Februari 2026 | 02:33").
-_DATE_LINE = re.compile(
-    rf"^\s*(?:(?:{_WEEKDAY}),?\s+)?\d{{1,2}}\s+(?:{_MONTH})\.?\s+\d{{4}}"
-    r"(?:\s*[|,\-–]?\s*(?:pukul\s+)?\d{1,2}[:.]\d{2}(?:\s*(?:WIB|WITA|WIT))?)?"
-    r"(?P<rest>\s*\|.*)?\s*$",
+# A date and time as a page header or a sidebar writes it: "JUMAT, 10 SEPTEMBER 2021 | 11:43 WIB",
+# "Kamis, 12 Februari 2026 | 02:33", "- Kamis, 05/11/2015 09:25 WIB" (a list's bullet first).
+_TIMESTAMP = (
+    rf"(?:[-–•·]\s*)?(?:(?:{_WEEKDAY}),?\s+)?"
+    rf"(?:\d{{1,2}}\s+(?:{_MONTH})\.?\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})"
+    r"(?P<time>\s*[|,\-–]?\s*(?:pukul\s+)?\d{1,2}[:.]\d{2}(?:\s*(?:WIB|WITA|WIT))*)?"
+)
+# A whole line that is a date and time, perhaps followed by "| LAPORAN: ...".
+_DATE_LINE = re.compile(rf"^\s*{_TIMESTAMP}(?P<rest>\s*\|.*)?\s*$", re.IGNORECASE)
+# A date in figures and a time that open a line, as sidebars list headlines with their times
+# ("04Kamis, 05/11/2015 09:21 WIB Penerus iPhone ..."); a schedule writes out the month.
+_TIMESTAMP_START = re.compile(
+    rf"^\s*\d{{0,2}}(?:[-–•·]\s*)?(?:(?:{_WEEKDAY}),?\s+)?\d{{1,2}}/\d{{1,2}}/\d{{4}}"
+    r"\s*[|,\-–]?\s*\d{1,2}[:.]\d{2}(?:\s*(?:WIB|WITA|WIT))*",
     re.IGNORECASE,
 )
 # "(21/7/2023)", "(21/07/23)": the event date Indonesian leads put after the weekday.
@@ -90,6 +98,15 @@ def slash_dates(text: str) -> Iterator[date]:
 def is_date_line(line: str) -> bool:
     """Whether the whole line is a date (and time), perhaps followed by "| byline"."""
     return _DATE_LINE.match(line) is not None
+
+
+def after_timestamp(line: str) -> str | None:
+    """What follows a date in figures with its time that opens `line` ("Kamis, 05/11/2015
+    09:25 WIB Ini Dia Tempat Terbasah di Dunia" gives the headline), or None when no such
+    timestamp opens it: "Senin, 3 Juni 2024 Menaker ..." and "Rabu, 21 Mei 2025 07.30 WIB :
+    Timberwolves vs Thunder" are the article's."""
+    match = _TIMESTAMP_START.match(line)
+    return line[match.end() :].strip() if match else None
 
 
 def month_hint(text: str) -> tuple[int, int] | None:

@@ -5,8 +5,10 @@ dateline and "Baca juga:" lines, so its text goes through the same cleaner as sc
 """
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from qa.articles import Article, id_from_path
 from qa.errors import IngestError
@@ -14,36 +16,71 @@ from qa.readers.base import Result
 from qa.readers.dates import parse_date
 from qa.readers.junk import is_prose
 from qa.readers.outlets import outlet_name
-from qa.readers.scraped import parse_page
+from qa.readers.scraped import Page, parse_page
 from qa.readers.text import read_text
 
+_TITLE_TAIL = re.compile(r"\s+[-|–—]\s+(?P<tail>(?:(?!\s[-|–—]\s).)+?)\s*$")
+_TITLE_HEAD = re.compile(r"^(?P<head>[\w.-]+\.[a-z]{2,})\s*:\s+", re.IGNORECASE)
+_DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)+$")
 
-def read_html(path: Path) -> Iterator[Result]:
-    """One article from a saved web page."""
+
+def without_site_name(title: str, names: list[str]) -> str:
+    """The headline without the site's name that <title> adds: "... - Kompas.com",
+    "... - Kompas.com Regional", "... | Republika Online", "KapanLagi.com: ..."; a " - " inside
+    the headline stays."""
+    known = tuple(name.strip().lower() for name in names if name)
+
+    def is_site(part: str) -> bool:
+        return part.lower().startswith(known) or _DOMAIN.match(part) is not None
+
+    while (tail := _TITLE_TAIL.search(title)) and is_site(tail["tail"]):
+        title = title[: tail.start()]
+    if (head := _TITLE_HEAD.match(title)) and is_site(head["head"]):
+        title = title[head.end() :]
+    return title
+
+
+def _extract(html: str, precision: bool) -> dict[str, Any]:
+    """trafilatura's text and metadata of a page ({} when it finds no text)."""
     import trafilatura  # imported here: slow to import, and only needed for HTML
 
-    html, warning = read_text(path)
-    if warning:
-        yield warning
     extracted = trafilatura.extract(
         html,
         output_format="json",
         with_metadata=True,
         include_comments=False,
         include_tables=False,
+        favor_precision=precision,
     )
-    if not extracted:
+    return json.loads(extracted) if extracted else {}
+
+
+def _article(meta: dict[str, Any], title: str) -> Page | None:
+    """The article in trafilatura's text, or None when it holds no prose (menus, link lists)."""
+    lines = [line for line in (meta.get("text") or "").split("\n") if line.strip() != title]
+    page = parse_page("\n".join(lines))  # without the headline, which pages repeat
+    return page if any(map(is_prose, page.text.split("\n\n"))) else None
+
+
+def read_html(path: Path) -> Iterator[Result]:
+    """One article from a saved web page.
+
+    trafilatura is asked first to favour precision: on news pages its default also keeps
+    lists of related headlines, and on some takes such a list for the article. When that
+    finds no prose, the default extraction is tried.
+    """
+    html, warning = read_text(path)
+    if warning:
+        yield warning
+    for precision in (True, False):
+        meta = _extract(html, precision)
+        names = [meta.get(key) or "" for key in ("source-hostname", "sitename", "hostname")]
+        names = [name for name in names if name and "/" not in name]  # no "https://fb.com/..."
+        title = without_site_name((meta.get("title") or "").strip(), names)
+        if page := _article(meta, title):
+            break
+    else:
         raise IngestError(str(path), "no article text found in the HTML page")
-    meta = json.loads(extracted)
-    title = (meta.get("title") or "").strip()
-    text = meta.get("text") or ""
-    first, _, rest = text.partition("\n")
-    if title and first.strip() == title:
-        text = rest  # the headline, which trafilatura puts before the text
-    page = parse_page(text)
-    if not any(map(is_prose, page.text.split("\n\n"))):  # menus and link lists only
-        raise IngestError(str(path), "no article text found in the HTML page")
-    site = meta.get("source-hostname") or meta.get("sitename") or meta.get("hostname") or ""
     try:
         published = parse_date(meta["date"]) if meta.get("date") else page.published
     except ValueError:
@@ -52,7 +89,7 @@ def read_html(path: Path) -> Iterator[Result]:
         id=id_from_path(path),
         title=title or page.title,
         text=page.text,
-        source=outlet_name(site) if site else page.source,
+        source=outlet_name(names[0]) if names else page.source,
         url=meta.get("source") or None,
         published=published,
         path=str(path),

@@ -1,58 +1,65 @@
 """Page furniture around a news article, told apart from the article by general rules.
 
-Three kinds: lines that are junk wherever they are ("Advertisement", "Baca juga: ...", photo
-captions, bylines, lone dashes); block headers ("Berita Terkait", "Terpopuler", "UPDATE") that
-open a list of headlines, timestamps and dashes, which ends at the first line of prose; and the
-editor's end mark ("(*)", "(nas)") after the last sentence.
+Lines that are junk wherever they are ("Advertisement", "Baca juga: ...", photo captions,
+bylines, footers, contact lines, sidebar entries with their times, lone dashes, and the
+furniture that `qa.readers.inline` cuts out of longer lines); block headers ("Berita Terkait",
+"Terpopuler", "UPDATE") that open a list of headlines, timestamps and dashes, which ends at
+the first line of prose; a related headline standing alone between two paragraphs; the
+editor's end mark ("(*)", "(nas)", "(eva/fca)"), after which only prose is kept; and a
+reporter's signature or a list's rank after the last paragraph.
 """
 
 import re
 
-from qa.readers.dates import is_date_line
+from qa.readers.dates import after_timestamp, is_date_line
+from qa.readers.headlines import BLOCK_HEADERS, FUNCTION_WORDS, is_stray_headline
+from qa.readers.inline import PHOTO_CREDIT, is_end_mark, is_furniture
 
-BLOCK_HEADERS = frozenset(
-    {
-        "berita terkait", "artikel terkait", "baca juga", "lihat juga",
-        "simak juga", "terpopuler", "populer", "berita populer", "pilihan", "pilihan editor",
-        "terkini", "berita terkini", "terbaru", "berita terbaru", "update", "selengkapnya",
-        "berita lainnya", "rekomendasi", "video pilihan", "topik", "topik terkait", "tag",
-        "tags", "trending", "most popular", "related", "related articles", "read more",
-        "read also",
-    }
-)  # fmt: skip
+# A syndication notice whose headline is on the next line: "... di Kontan.co.id dengan judul".
+_TITLE_NEXT = re.compile(r"^Artikel ini .{0,80}\bdi\b.{0,60}\bdengan judul\s*:?$")
+# Past this length a line is not one piece of furniture: junk at its start is cut out of it
+# (`qa.readers.inline`), never the whole line dropped with the article glued to it.
+_LINE_MAX = 300
 
 _JUNK = [
     re.compile(r"^[-–—•·*|_=]+$"),  # list bullets and rules on their own
     re.compile(
         r"^(?:advertisement|advertisment|iklan|ads|sponsored|scroll to continue with content|"
-        r"scroll untuk melanjutkan|lanjutkan membaca|baca selengkapnya|bagikan|share|komentar)$",
+        r"scroll untuk melanjutkan|lanjutkan membaca|baca selengkapnya|bagikan|share|komentar|"
+        r"lihat foto|halaman selanjutnya|show all|close ads x|load more\.*|muat lebih banyak)$",
         re.IGNORECASE,
     ),
-    # "Baca juga: Kemnaker Prediksi ...", "Lihat Juga - ..."
+    # "Baca juga: Kemnaker Prediksi ...", "Lihat Juga - ...", "Baca: ..."
     re.compile(
-        r"^(?:baca|lihat|simak|tonton)\s+(?:juga|pula|selengkapnya)\s*[:\-–]", re.IGNORECASE
+        r"^(?:baca|lihat|simak|tonton)(?:\s+(?:juga|pula|selengkapnya))?\s*[:\-–]", re.IGNORECASE
     ),
     re.compile(r"^(?:read also|also read|read more)\s*[:\-–]", re.IGNORECASE),
-    # bylines: "LAPORAN: SARAH ...", "Editor: ...", "Foto: ..."
+    # bylines and credits: "LAPORAN: SARAH ...", "Editor: ...", "Foto: ...", "Red: ...",
+    # "Sumber : Antara"
     re.compile(
         r"^(?:laporan|penulis|editor|reporter|pewarta|wartawan|kontributor|redaktur|foto|"
-        r"fotografer|sumber foto|ilustrasi)\s*:",
+        r"fotografer|sumber foto|ilustrasi|red|rep|sumber|redaksi)\s*:",
         re.IGNORECASE,
     ),
+    re.compile(r"^dibaca\s+[\d.,]+\s+kali$", re.IGNORECASE),  # a view counter
+    re.compile(r"^0\d$"),  # a rank in a list of popular articles: "01" (a table's "1" is data)
+    # contact lines: "KONTAK: info@merhametveadalet.com", "... hubungi : sales[at]detik.com"
+    re.compile(r"^[^.!?]{0,80}(?:\w@\w|\[at\])\S*(?<![.!?])$"),
     # "Oleh Tira Santia" (but not "Oleh karena itu, ...")
     re.compile(r"^(?:[Oo]leh|OLEH|[Bb]y|BY)\s*:?\s+[A-Z][\w.'’ ,-]{1,60}(?<![.!?])$"),
     re.compile(r"^\([^()]{1,60}\)$"),  # "(*)", "(nas)", "(Tira Santia)" on their own
 ]
-# A photo caption ends with its credit: "(dok. Kemnaker)", "/Ist", "(Tribunnews.com/Reza)".
+# A photo caption ends with its credit: "(dok. Kemnaker)", "/Ist", "(Tribunnews.com/Reza)",
+# "Foto: Dok. Honda", "© instagram.com/irwandiferry".
 _CAPTION = re.compile(
-    r"(?:\((?:dok|dokumentasi|foto|photo|ist|istimewa|humas|net|ilustrasi)\b[^()]*\)"
-    r"|\([\w.-]+\.(?:com|id|co\.id)/[^()]*\)"
+    rf"(?:{PHOTO_CREDIT}|\bFoto\s*:\s*[^!?\n]{{1,80}}|©\s*[\w./-]+"
     r"|/\s*(?:ist|istimewa|net|dok|dokumentasi|humas[\w ]*|antara(?:foto)?|rmol[\w.]*"
     r"|[\w-]+\.(?:com|id|co\.id)(?:/[\w .]+)?))\s*\.?$",
     re.IGNORECASE,
 )
 _CAPTION_MAX = 400
-_END_MARK = re.compile(r"(?<=[.!?\"”’)])\s*\((?:\*|[a-z]{2,5}(?:\s*[/,]\s*[a-z]{2,5})*)\)$")
+_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
+_PREFIXES = tuple("meng meny mem men peng peny pem pen ter ber per me pe di ke se".split())
 _PROSE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 
 
@@ -63,11 +70,28 @@ def is_caption(line: str) -> bool:
 
 def is_junk(line: str) -> bool:
     """Whether `line` is furniture wherever it occurs."""
-    return any(pattern.search(line) for pattern in _JUNK) or is_caption(line)
+    if is_furniture(line):
+        return True
+    if len(line) > _LINE_MAX:
+        return False
+    return (
+        any(pattern.search(line) for pattern in _JUNK)
+        or is_caption(line)
+        or _is_timed_headline(line)
+    )
+
+
+def _is_timed_headline(line: str) -> bool:
+    """A sidebar entry: a time, then a headline ("Kamis, 05/11/2015 09:25 WIB Ini Dia ...")."""
+    rest = after_timestamp(line)
+    return rest is not None and not is_prose(rest)
 
 
 def is_block_header(line: str) -> bool:
-    return line.strip().rstrip(":").strip().lower() in BLOCK_HEADERS
+    """A header that opens a list of headlines ("Berita Terkait", "Baca juga:")."""
+    return line.strip().rstrip(":").strip().lower() in BLOCK_HEADERS or bool(
+        _TITLE_NEXT.match(line)
+    )
 
 
 def is_prose(line: str) -> bool:
@@ -86,10 +110,65 @@ def is_list_item(line: str) -> bool:
     )
 
 
+def _is_signature(line: str) -> bool:
+    """A reporter's name in capitals after the last paragraph: "DINI TEJA" (not "IV MMI")."""
+    words = line.split()
+    return (
+        line.isupper() and 1 <= len(words) <= 4 and all(len(w) >= 3 and w.isalpha() for w in words)
+    )
+
+
+def _forms(word: str) -> set[str]:
+    """A word and its bare forms without Indonesian affixes (-nya, then one of -kan, -an, -i;
+    then up to two prefixes, the longest that fits: di-, ter-, ber-, per-, meN-, peN-, ke-,
+    se-) that keep five letters: "diperbaiki" gives "perbaik", found in "perbaikan"."""
+    forms = {word.lower()}
+    forms |= {form[:-3] for form in forms if form.endswith("nya")}
+    forms |= {
+        form[: -len(end)] for form in forms for end in ("kan", "an", "i") if form.endswith(end)
+    }
+    for _ in range(2):
+        forms |= {form[len(_prefix(form)) :] for form in forms}
+    return {word.lower()} | {form for form in forms if len(form) >= 5}
+
+
+def _prefix(word: str) -> str:
+    """The longest Indonesian prefix that `word` starts with, or ""."""
+    return next((prefix for prefix in _PREFIXES if word.startswith(prefix)), "")
+
+
+def _is_foreign(headline: str, article: str) -> bool:
+    """Whether a headline is about another story: few of its words occur in the article.
+
+    A subheading ("Sudah Berkali-kali Ditabrak, Tapi Tetap Berdiri dan Diperbaiki") announces
+    the paragraphs after it, so its words recur in them; a related article's headline does not.
+    """
+    words = [w for w in _CONTENT_WORD.findall(headline) if w.lower() not in FUNCTION_WORDS]
+    text = article.lower()
+    found = sum(any(form in text for form in _forms(word)) for word in words)
+    return len(words) >= 3 and found * 4 <= len(words)
+
+
+def _drop_strays(lines: list[str]) -> list[str]:
+    """`lines` without related headlines that stand alone between two paragraphs of prose."""
+    kept = []
+    for number, line in enumerate(lines):
+        stray = (
+            0 < number < len(lines) - 1
+            and is_stray_headline(line)
+            and is_prose(lines[number - 1])
+            and is_prose(lines[number + 1])
+            and _is_foreign(line, "\n".join(lines[:number] + lines[number + 1 :]))
+        )
+        if not stray:
+            kept.append(line)
+    return kept
+
+
 def clean_lines(lines: list[str]) -> list[str]:
     """The article's paragraphs from its lines (already stripped), without the page furniture."""
     kept: list[str] = []
-    in_block = False
+    in_block = ended = False
     for line in lines:
         if not line:
             continue
@@ -99,11 +178,13 @@ def clean_lines(lines: list[str]) -> list[str]:
         if in_block and (is_list_item(line) or is_junk(line)):
             continue
         in_block = False
-        if is_junk(line) or is_date_line(line):
+        if is_end_mark(line):
+            ended = True  # the editor's initials: tags and promotions may follow, not the article
+            continue
+        if (ended and not is_prose(line)) or is_junk(line) or is_date_line(line):
             continue
         kept.append(line)
-    if kept:
-        kept[-1] = _END_MARK.sub("", kept[-1]).rstrip()
-        if not kept[-1]:
-            kept.pop()
+    kept = _drop_strays(kept)
+    while kept and (_is_signature(kept[-1]) or kept[-1].isdigit()):  # "DINI TEJA", a rank
+        kept.pop()
     return kept

@@ -11,27 +11,52 @@ _NAMES = {
 }
 _TLD = r"(?i:com|id|net|org|co\.id|or\.id|news|tv|co)\b"
 _DOMAIN = rf"[A-Za-z][A-Za-z0-9-]*\.{_TLD}"
-_DASH = r"[-–—]"
-# "TRIBUNNEWS.COM, INDORE - ", "Suara.com - ", "INDOPOSCO.ID – ", "Liputan6.com, Jakarta - "
+_DASH = r"[-–—]{1,2}"  # "-", "--" (Republika), "–", "—"
+# After the dash: a space, the end of the line, or the article glued on ("Bandung -Bupati").
+_AFTER_DASH = r"(?:\s+|$|(?=[A-Z\"“]))"
+# "TRIBUNNEWS.COM, INDORE - ", "Suara.com - ", "INDOPOSCO.ID – ", "Liputan6.com, Jakarta - ",
+# "KOMPAS.com-WhatsApp ..."
 _OUTLET_FIRST = re.compile(
-    rf"^(?P<outlet>{_DOMAIN})\b(?:\s*,\s*(?P<place>[A-Z][^,\-–—\n]{{0,40}}?))?\s*{_DASH}(?:\s+|$)",
+    rf"^(?P<outlet>{_DOMAIN})\b(?:\s*,\s*(?P<place>[A-Z][^,\-–—\n]{{0,40}}?))?\s*{_DASH}{_AFTER_DASH}",
 )
 # "Liputan6.com, Jakarta Sekretaris ...": the dash lost in scraping, so the place is one word
-# (or a run of capitals: "TRIBUNNEWS.COM, BANDAR LAMPUNG Pemerintah ...").
+# (or a run of capitals: "TRIBUNNEWS.COM, BANDAR LAMPUNG Pemerintah ..."), perhaps glued to the
+# article ("Liputan6.com, JakartaKita semua ...").
 _OUTLET_PLACE = re.compile(
-    rf"^(?P<outlet>{_DOMAIN}),\s*(?P<place>[A-Z]{{2,}}(?:\s+[A-Z]{{2,}})*|[A-Z][a-z]+)\s+(?=\S)",
+    rf"^(?P<outlet>{_DOMAIN}),\s*(?P<place>[A-Z]{{2,}}(?:\s+[A-Z]{{2,}})*\s+|[A-Z][a-z]+"
+    r"(?:\s+|(?=[A-Z][a-z])))(?=\S)",
 )
-# "JAKARTA, KOMPAS.com - " and "Jakarta (ANTARA) - "
+# "JAKARTA, KOMPAS.com - ", "JAKARTA,KOMPAS.com -" and "Jakarta (ANTARA) - ", "(ANTARA News)"
 _PLACE_FIRST = re.compile(
     rf"^(?P<place>[A-Z][A-Za-z. ]{{1,30}}?)"
-    rf"(?:,\s*(?P<outlet>{_DOMAIN})|\s*\((?P<agency>[A-Z]{{3,}})\))\s*{_DASH}\s+",
+    rf"(?:,\s*(?P<outlet>{_DOMAIN})|\s*\((?P<agency>[A-Z]{{3,}}(?:\s+[A-Z][a-z]+)?)\))"
+    rf"\s*{_DASH}{_AFTER_DASH}",
 )
-# The same datelines after a photo caption on the same line (strict form: a dash is required).
+# "Jakarta - ", "Cianjur -", "JAKARTA– ": a place alone (detik, okezone); the dash is spaced or
+# long, so "Rusia-Ukraina" is no dateline.
+_PLACE_ONLY = re.compile(
+    r"^(?P<place>[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2}|[A-Z]{3,}(?:\s[A-Z]{3,}){0,2})"
+    rf"(?:\s+{_DASH}|[–—]{{1,2}}){_AFTER_DASH}",
+)
+# The same datelines after a photo caption or a headline on the same line (strict form: a dash
+# is required, and the outlet or the place in capitals): "... (4/6/2024). TRIBUNNEWS.COM - ".
 _INLINE = re.compile(
-    rf"(?<=[.)\s])(?P<outlet>{_DOMAIN}),\s*(?P<place>[A-Z][A-Z ]{{1,30}}?)\s*{_DASH}\s+"
+    rf"(?<=[.)\s])(?:(?P<outlet>{_DOMAIN}),\s*(?P<place>[A-Z][A-Z ]{{1,30}}?)"
+    rf"|(?P<capitals>[A-Z][A-Z0-9]+\.{_TLD}))\s*{_DASH}\s+"
 )
+_INLINE_WITHIN = 600  # characters: a dateline further into a line is the article's text
 # Layouts without a dateline that give the outlet away.
-_LAYOUTS = ((re.compile(r"\|\s*LAPORAN\s*:", re.IGNORECASE), "Rmol.id"),)
+_LAYOUTS = (
+    (re.compile(r"\|\s*LAPORAN\s*:", re.IGNORECASE), "Rmol.id"),
+    # detik's video embed, and its note on an article first run by a sister site ("detikJabar")
+    (
+        re.compile(
+            r"\[Gambas:Video 20detik\]|Artikel ini (?:telah|sudah)(?: lebih dulu)? (?:naik|tayang) "
+            r"di\s*detik[A-Za-z]"
+        ),
+        "Detik.com",
+    ),
+)
 
 
 @dataclass
@@ -57,20 +82,20 @@ def outlet_name(raw: str) -> str:
 
 def find_dateline(line: str) -> Dateline | None:
     """The dateline that opens `line` (or follows a caption on it), if there is one."""
-    for pattern in (_OUTLET_FIRST, _OUTLET_PLACE, _PLACE_FIRST):
+    for pattern in (_OUTLET_FIRST, _OUTLET_PLACE, _PLACE_FIRST, _PLACE_ONLY):
         if match := pattern.match(line):
-            outlet = match["outlet"] or match.groupdict().get("agency") or ""
-            return Dateline(outlet_name(outlet), (match["place"] or "").strip(), 0, match.end())
-    if match := _INLINE.search(line):
-        return Dateline(
-            outlet_name(match["outlet"]), match["place"].strip(), match.start(), match.end()
-        )
+            outlet = match.groupdict().get("outlet") or match.groupdict().get("agency") or ""
+            name = outlet_name(outlet) if outlet else ""
+            return Dateline(name, (match["place"] or "").strip(), 0, match.end())
+    if match := _INLINE.search(line, 0, _INLINE_WITHIN):
+        outlet = outlet_name(match["outlet"] or match["capitals"])
+        return Dateline(outlet, (match["place"] or "").strip(), match.start(), match.end())
     return None
 
 
-def outlet_from_layout(header: str) -> str:
-    """The outlet of a page whose header layout is known to be one outlet's, else ""."""
+def outlet_from_layout(page: str) -> str:
+    """The outlet of a page whose layout (header, embeds) is known to be one outlet's, else ""."""
     for pattern, outlet in _LAYOUTS:
-        if pattern.search(header):
+        if pattern.search(page):
             return outlet
     return ""

@@ -2,8 +2,10 @@
 
 A page is header, article, furniture. The header ends at the dateline ("Liputan6.com, Jakarta -",
 which also names the outlet) or at a date line ("JUMAT, 10 SEPTEMBER 2021 | 11:43 WIB"); it holds
-the title, breadcrumbs and photo captions. The article's junk is removed by the rules in
-`qa.readers.junk`. Optional front matter (as in .md files) gives what the page does not say.
+the title, breadcrumbs and photo captions. In the article, sentences broken over lines are joined
+(`qa.readers.fragments`), furniture inside a line is put on a line of its own
+(`qa.readers.inline`), and the junk lines are removed by the rules in `qa.readers.junk`.
+Optional front matter (as in .md files) gives what the page does not say.
 """
 
 import re
@@ -16,6 +18,8 @@ from qa.articles import Article, id_from_path
 from qa.errors import IngestError
 from qa.readers import dates, junk
 from qa.readers.base import Result, title_from_text
+from qa.readers.fragments import join_fragments
+from qa.readers.inline import split_furniture
 from qa.readers.markdown import front_matter_fields, split_front_matter
 from qa.readers.outlets import find_dateline, outlet_from_layout
 from qa.readers.text import read_text
@@ -79,7 +83,8 @@ def parse_page(text: str) -> Page:
     body = lines
     opened = False
     for number, line in enumerate(lines[:HEADER_LINES]):
-        if dateline := find_dateline(line):
+        dateline = find_dateline(line)
+        if dateline and (dateline.outlet or not opened):  # "Kupang - Ende" in a list is no dateline
             header = [*lines[:number], line[: dateline.start]]
             source, place = dateline.outlet, dateline.place
             body = [line[dateline.end :], *lines[number + 1 :]]
@@ -98,9 +103,10 @@ def parse_page(text: str) -> Page:
         and not junk.is_block_header(lines[0])
     ):
         header, body = lines[:1], lines[1:]  # a title line, then the article
-    if date_line and not source:
-        source = outlet_from_layout(date_line)
-    paragraphs = junk.clean_lines(body)
+    if not source:
+        source = outlet_from_layout(text)
+    joined = join_fragments([line for line in body if line])
+    paragraphs = junk.clean_lines([piece for line in joined for piece in split_furniture(line)])
     titles = [title for title in map(_title_candidate, header) if title]
     article_text = "\n\n".join(paragraphs)
     return Page(
