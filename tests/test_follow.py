@@ -7,13 +7,11 @@ so that the loop surely runs across it) change the index, and every query must s
 segments piling up from one-article updates get merged by the server itself.
 """
 
-import shutil
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
@@ -93,15 +91,6 @@ class QueryLoop:
 
     def between(self, start: float, end: float) -> int:
         return sum(start <= moment <= end for moment in self.answered)
-
-
-@pytest.fixture
-def site(tmp_path, built_index_dir, small_articles) -> tuple[Path, Path]:
-    corpus, index = tmp_path / "corpus", tmp_path / "index"
-    for article in small_articles.values():
-        write_article(article, corpus)
-    shutil.copytree(built_index_dir, index)
-    return corpus, index
 
 
 def test_server_follows_publications_and_answers_throughout(site):
