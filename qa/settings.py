@@ -43,9 +43,10 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "nprobe",
-            32,
+            "auto",
             "QA_FAISS_NPROBE",
-            "IVF lists searched per query (more: better recall, slower).",
+            "IVF lists searched per query: auto (a sixteenth of the lists, at least 128) or a "
+            "number (more: better recall, slower).",
         ),
         Setting(
             "ef_search",

@@ -22,7 +22,7 @@ from qa.index import Index
 from qa.indexer import apply_changes, sync_index
 from qa.merging import merge_segments
 from qa.retrieval import Mode, search
-from qa.vectors import EXACT_BELOW, factory_for
+from qa.vectors import EXACT_BELOW, factory_for, nprobe_for
 
 CITIES = ["Bitung", "Kupang", "Medan", "Sorong", "Cilegon", "Pontianak", "Mataram", "Ambon", "Palu"]
 TRADES = ["welding", "automotive", "cooking", "garment", "electrical", "hospitality", "farming"]
@@ -100,6 +100,12 @@ def test_factory_for_follows_the_segment_size():
     assert factory_for(1_000_000, "auto") == "IVF4096,Flat"
     assert factory_for(100, "IVF4096,Flat") == "Flat"  # too few vectors to train it
     assert factory_for(100, "HNSW32") == "HNSW32"
+
+
+def test_nprobe_follows_the_number_of_lists():
+    assert nprobe_for(1024, "auto") == 128 and nprobe_for(4096, "auto") == 256
+    assert nprobe_for(4, "auto") == 4  # never more lists than there are
+    assert nprobe_for(4096, "16") == 16
 
 
 def test_build_search_update_delete_filter_merge(factory_index, minilm):
