@@ -1,7 +1,7 @@
 """The answer: rerank the top passages by their best sentence, then pick the answer sentence.
 
-The sentences of the first few hits are embedded at query time (a few dozen short texts) and
-compared with the question. That does two jobs:
+The sentences of the first few hits (their vectors stored with the index, or embedded now for
+passages not yet through the sentence pass) are compared with the question. That does two jobs:
   * rerank: a passage whose best sentence matches the question closely moves up; this counts
     most when question and passage are in different languages, where BM25 adds little;
   * answer: the best sentence, scored by its similarity, the share of the question's terms it
@@ -23,6 +23,7 @@ from qa.filters import NO_FILTERS, Filters
 from qa.index import Index
 from qa.language import detect_language
 from qa.retrieval import Hit, Mode, search
+from qa.sentence_vectors import sentence_matrix
 
 
 @dataclass(frozen=True)
@@ -98,14 +99,14 @@ def score_sentences(
     count: int,
     query_vector: np.ndarray | None = None,
 ) -> SentenceScores:
-    """Embed the sentences of the first `count` hits and compare them with the question."""
+    """Compare the sentences of the first `count` hits with the question."""
     top = hits[:count]
     texts = [hit.passage.text[s:e] for hit in top for s, e in hit.passage.sentences]
     if not texts:
         return SentenceScores(question, hits, [])
     if query_vector is None:
         query_vector = index.embedder.encode_queries([question])[0]
-    flat = index.embedder.encode_passages(texts) @ query_vector
+    flat = sentence_matrix(index.store, index.embedder, texts) @ query_vector
     bounds = np.cumsum([0] + [len(hit.passage.sentences) for hit in top])
     return SentenceScores(
         question, hits, [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]

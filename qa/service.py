@@ -27,6 +27,7 @@ from qa.index import Index, IndexReader
 from qa.indexer import Progress, UpdateReport, apply_changes, sync_index
 from qa.readers import read_file
 from qa.retrieval import Hit, Mode, search
+from qa.sentence_vectors import embed_pending
 from qa.store import StoredPassage
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,10 @@ class UpdateState:
     failed: int = 0  # jobs that failed since start (each is followed by a full resync)
     merging: bool = False
     merge_error: str | None = None
+    sentences_running: bool = False
+    sentences_done: int = 0
+    sentences_total: int = 0
+    sentences_error: str | None = None
 
 
 class Service:
@@ -78,6 +83,7 @@ class Service:
         self._resync = False  # set when an update failed: the next job syncs the whole corpus
         self._stop = threading.Event()
         self._merge_wanted = threading.Event()
+        self._sentences_wanted = threading.Event()
         self._threads: list[threading.Thread] = []
 
     # -- lifecycle ------------------------------------------------------------
@@ -100,6 +106,7 @@ class Service:
             (self._work, "qa-index-updates"),
             (self._follow, "qa-index-follow"),
             (self._merge, "qa-index-merges"),
+            (self._embed_sentences, "qa-sentence-vectors"),
         ):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -107,10 +114,12 @@ class Service:
         if catch_up:
             self._enqueue(Job(self._next_number(), sync=True))
         self._want_merge_if_due()
+        self._sentences_wanted.set()
 
     def close(self) -> None:
         self._stop.set()
         self._merge_wanted.set()
+        self._sentences_wanted.set()
         if self._threads:
             self._jobs.put(None)
             for thread in self._threads:
@@ -174,6 +183,12 @@ class Service:
                 "failed": state.failed,
             },
             "merge": {"running": state.merging, "last_error": state.merge_error},
+            "sentences": {
+                "running": state.sentences_running,
+                "done": state.sentences_done,
+                "total": state.sentences_total,
+                "last_error": state.sentences_error,
+            },
         }
 
     # -- writes ---------------------------------------------------------------
@@ -231,6 +246,7 @@ class Service:
                 self.index_dir, job.upserts, job.deletions, progress=self._progress
             )
         self.refresh()
+        self._sentences_wanted.set()
         return report
 
     def refresh(self) -> bool:
@@ -275,6 +291,27 @@ class Service:
                 self.refresh()
             finally:
                 self.state.merging = False
+
+    def _embed_sentences(self) -> None:
+        """Give the sentences of newly published passages their vectors (what makes `ask`
+        cost one query embedding), after each update, without holding up the next one."""
+        while True:
+            self._sentences_wanted.wait()
+            self._sentences_wanted.clear()
+            if self._stop.is_set():
+                return
+            self.state.sentences_running = True
+            try:
+                embed_pending(self.index_dir, self.index.embedder, self._sentence_progress)
+                self.state.sentences_error = None
+            except Exception as error:  # answers stay right, only slower: log and go on
+                log.exception("embedding sentences failed")
+                self.state.sentences_error = str(error)
+            finally:
+                self.state.sentences_running = False
+
+    def _sentence_progress(self, stage: str, done: int, total: int) -> None:
+        self.state.sentences_done, self.state.sentences_total = done, total
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         self.state.stage, self.state.done, self.state.total = stage, done, total

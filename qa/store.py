@@ -68,7 +68,21 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
             db.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial]
+def _m002_sentence_vectors(db: sqlite3.Connection) -> None:
+    """Vectors of single sentences (float16: they only rank), and the passages whose
+    sentences still wait for theirs (all of them, in an index made before)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE sentence_vectors (hash BLOB PRIMARY KEY, embedding BLOB NOT NULL)
+            WITHOUT ROWID;
+        CREATE TABLE sentences_pending (passage INTEGER PRIMARY KEY);
+        INSERT INTO sentences_pending SELECT id FROM passages WHERE removed_in IS NULL;
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_sentence_vectors]
 
 # Visible at generation :g: added by then, and not removed by then.
 _VISIBLE = "{t}.added_in <= :g AND ({t}.removed_in IS NULL OR {t}.removed_in > :g)"
@@ -392,6 +406,7 @@ class Store:
                     ),
                 ).lastrowid
             )
+        self.db.executemany("INSERT INTO sentences_pending VALUES (?)", [(i,) for i in ids])
         return key, ids
 
     def changed_after(self, generation: int) -> tuple[list[int], list[int]]:
@@ -407,6 +422,11 @@ class Store:
 
     def rollback_after(self, generation: int) -> None:
         """Undo every row change of generations after `generation` (inside a transaction)."""
+        self.db.execute(
+            "DELETE FROM sentences_pending WHERE passage IN "
+            "(SELECT id FROM passages WHERE added_in > ?)",
+            (generation,),
+        )
         self.db.execute("DELETE FROM passages WHERE added_in > ?", (generation,))
         self.db.execute("DELETE FROM articles WHERE added_in > ?", (generation,))
         self.db.execute("UPDATE passages SET removed_in = NULL WHERE removed_in > ?", (generation,))
@@ -454,6 +474,64 @@ class Store:
                 "(SELECT 1 FROM passages p WHERE p.hash = vectors.hash)",
                 (generation,),
             ).rowcount
+
+    # -- sentence vectors ---------------------------------------------------------
+    def pending_sentences(self, limit: int) -> tuple[list[int], list[tuple[str, list]]]:
+        """Up to `limit` passages still waiting for sentence vectors: all their ids, and the
+        text and sentence spans of those still indexed (the others need nothing)."""
+        rows = self.db.execute(
+            "SELECT s.passage, p.text, p.sentences, p.removed_in FROM sentences_pending s "
+            "LEFT JOIN passages p ON p.id = s.passage ORDER BY s.passage LIMIT ?",
+            (limit,),
+        ).fetchall()
+        texts = [
+            (row[1], json.loads(row[2])) for row in rows if row[1] is not None and row[3] is None
+        ]
+        return [row[0] for row in rows], texts
+
+    def count_pending_sentences(self) -> int:
+        return self.db.execute("SELECT count(*) FROM sentences_pending").fetchone()[0]
+
+    def known_sentence_hashes(self, hashes: Iterable[bytes]) -> set[bytes]:
+        known: set[bytes] = set()
+        for batch in _batches(list(dict.fromkeys(hashes))):
+            rows = self.db.execute(
+                f"SELECT hash FROM sentence_vectors WHERE hash IN ({','.join('?' * len(batch))})",
+                batch,
+            )
+            known.update(row[0] for row in rows)
+        return known
+
+    def put_sentence_vectors(
+        self, hashes: Sequence[bytes], vectors: np.ndarray, done: Sequence[int]
+    ) -> None:
+        """Store sentence vectors and mark the passages `done`, in one transaction."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO sentence_vectors VALUES (?, ?)",
+                [
+                    (key, np.asarray(vector, dtype=np.float16).tobytes())
+                    for key, vector in zip(hashes, vectors, strict=True)
+                ],
+            )
+            self.db.executemany(
+                "DELETE FROM sentences_pending WHERE passage = ?", [(int(i),) for i in done]
+            )
+
+    def sentence_vectors(self, hashes: Iterable[bytes]) -> dict[bytes, np.ndarray]:
+        """The stored vectors of the sentences `hashes` (as float32), those there are."""
+        found: dict[bytes, np.ndarray] = {}
+        for batch in _batches(list(dict.fromkeys(hashes))):
+            rows = self.db.execute(
+                "SELECT hash, embedding FROM sentence_vectors "
+                f"WHERE hash IN ({','.join('?' * len(batch))})",
+                batch,
+            )
+            found.update(
+                (key, np.frombuffer(blob, dtype=np.float16).astype(np.float32))
+                for key, blob in rows
+            )
+        return found
 
     def checkpoint(self) -> None:
         """Fold the write-ahead log back into the database file (after large writes)."""

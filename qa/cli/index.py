@@ -12,6 +12,7 @@ from qa.corpus import scan_corpus
 from qa.index import Index
 from qa.indexer import UpdateReport, sync_index
 from qa.merging import MergeReport, merge_segments
+from qa.sentence_vectors import embed_pending
 from qa.settings import option
 
 
@@ -40,7 +41,8 @@ def build(
 
     The build becomes current when it is complete; until then the previous one serves. A
     build that is killed resumes when run again with the same settings, without embedding
-    again what it had embedded.
+    again what it had embedded. The sentences of the passages are embedded last, for
+    answering; the index serves before they are.
 
     \b
     Example:
@@ -57,6 +59,7 @@ def build(
         faiss=faiss_factory,
     )
     _merge(index_dir, everything=False)
+    _sentences(index_dir)
 
 
 @index.command()
@@ -65,7 +68,8 @@ def build(
 @click.option("--no-merge", is_flag=True, help="Leave merging segments for later.")
 @clean_errors
 def update(corpus_dir: Path, index_dir: Path, no_merge: bool) -> None:
-    """Embed only new and changed articles, drop removed ones, then merge segments if due.
+    """Embed only new and changed articles, drop removed ones, merge segments if due, then
+    embed the new passages' sentences for answering.
 
     \b
     Example:
@@ -74,6 +78,7 @@ def update(corpus_dir: Path, index_dir: Path, no_merge: bool) -> None:
     _run(corpus_dir, index_dir, rebuild=False)
     if not no_merge:
         _merge(index_dir, everything=False)
+    _sentences(index_dir)
 
 
 @index.command()
@@ -175,6 +180,22 @@ def _run(corpus_dir: Path, index_dir: Path, rebuild: bool, **settings) -> Update
         bar.close()
     click.echo(describe(report))
     return report
+
+
+def _sentences(index_dir: Path) -> None:
+    """Embed the sentences of the passages just published (the index already serves them)."""
+    bar = tqdm(desc="sentences", unit="passage", disable=None)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar.total, bar.n = total, done
+        bar.refresh()
+
+    try:
+        embedded = embed_pending(index_dir, progress=progress)
+    finally:
+        bar.close()
+    if embedded:
+        click.echo(f"{embedded} sentences embedded for answering")
 
 
 def _merge(index_dir: Path, everything: bool) -> bool:
