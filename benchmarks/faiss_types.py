@@ -83,7 +83,7 @@ def main() -> None:
         print(f"| {size:,} | Flat | exact | {built:.1f} | {flat_ms:.2f} | 1.000 | 1.000 |")
         ivf_factory = factory_for(max(size, vectors.EXACT_BELOW), "auto")
         for factory, setting, values in (
-            (ivf_factory, "nprobe", (8, 16, 32, 64)),
+            (ivf_factory, "nprobe", (8, 16, 32, 64, 128, 256)),
             ("HNSW32", "efSearch", (64, 128, 256)),
         ):
             if factory.startswith("IVF") and size < vectors.TRAINING_PER_LIST * int(

@@ -1,15 +1,15 @@
 """Retrieval and answer quality on public benchmarks, per mode; tuning of the hybrid.
 
     python benchmarks/retrieval.py            # report on the test splits
-    python benchmarks/retrieval.py --tune     # grid-search fusion/rerank/answer weights on valid
+    python benchmarks/retrieval.py --tune     # grid-search fusion and answer weights on valid
     python benchmarks/retrieval.py --fit      # fit the answer confidence on IDK-MRC valid
 
 Each benchmark's passages are indexed as articles (benchmarks/cache/, embeddings cached, so
 re-runs are fast). Recall is counted per article: R@k is the share of questions whose gold
-passage is among the first k distinct articles. Modes: dense, bm25, hybrid (what /api/search
-ranks by) and hybrid+rerank (what /api/ask and `qa ask` return: hybrid, then the top passages
-reranked by their best sentence). Answer accuracy: the share of questions whose answer
-sentence contains a gold answer text.
+passage is among the first k distinct articles. Modes: dense, bm25, "hybrid first stage" (the
+fusion of both) and hybrid (what /api/search, /api/ask and `qa ask` return: the fusion's best
+candidates ranked again by the learned second stage, qa/ranking.py). Answer accuracy: the
+share of questions whose answer sentence contains a gold answer text.
 """
 
 import argparse
@@ -21,43 +21,48 @@ import numpy as np
 from common import benchmark_index, cached_embedder
 from evaldata import Benchmark, Question, facqa, idk_mrc, tydiqa, xquad_en_id
 
-from qa.answer import DEFAULT_MODEL, Answering, AnswerModel, decide, score_sentences
+from qa.answer import DEFAULT_MODEL, Answering, AnswerModel, decide, with_sentences
 from qa.index import Index
 from qa.language import detect_language
-from qa.retrieval import DEFAULT_WEIGHTS, FusionWeights, Mode, fuse, gather, search
+from qa.retrieval import DEFAULT_WEIGHTS, FusionWeights, Hit, Mode, fuse, gather, search
 
 K = 10
 NO_ANSWER_PRECISION = 0.9
+MODES = ("dense", "bm25", "hybrid first stage", "hybrid")
 
 
 @dataclass
 class Run:
-    """One question's hits per mode and, for hybrid, the sentence scores behind the answer."""
+    """One question's ranking per mode, and the hybrid hits behind its answer."""
 
     question: Question
     hits: dict[str, list[str]]  # mode -> article ids, best first
-    scores: object = None  # SentenceScores of the hybrid hits
+    answer_hits: list[Hit]  # hybrid, with their sentences compared to the question
 
 
 def article_ids(hits) -> list[str]:
     return [hit.passage.article_id for hit in hits]
 
 
-def collect(
-    index: Index,
-    questions: list[Question],
-    weights: FusionWeights,
-    model: AnswerModel,
-    modes=("dense", "bm25", "hybrid"),
-) -> list[Run]:
+def collect(index: Index, questions: list[Question], weights: FusionWeights, embedder) -> list[Run]:
+    """Each question through every mode (embedded once), as /api/search and /api/ask do."""
+    vectors = embedder.encode_queries([q.text for q in questions])
     runs = []
-    for question in questions:
-        hits = {
-            mode: search(index, question.text, k=K, mode=Mode(mode), per_article=1, weights=weights)
-            for mode in modes
-        }
-        scores = score_sentences(index, question.text, hits["hybrid"], model.rerank_passages)
-        runs.append(Run(question, {m: article_ids(h) for m, h in hits.items()}, scores))
+    for question, vector in zip(questions, vectors, strict=True):
+        hits = {}
+        for mode in MODES:
+            hits[mode] = search(
+                index,
+                question.text,
+                k=K,
+                mode=Mode(mode.split()[0]),
+                per_article=1,
+                weights=weights,
+                query_vector=vector,
+                second_stage=mode == "hybrid",
+            )
+        answer_hits = with_sentences(index, hits["hybrid"][: DEFAULT_MODEL.answer_passages], vector)
+        runs.append(Run(question, {m: article_ids(h) for m, h in hits.items()}, answer_hits))
     return runs
 
 
@@ -88,14 +93,8 @@ def evaluate(runs: list[Run], model: AnswerModel) -> dict[str, dict[str, float]]
         mode: recall_table([rank(run.hits[mode], run.question.passage_id) for run in runs])
         for mode in runs[0].hits
     }
-    decisions = [decide(run.scores, model) for run in runs]
-    table["hybrid+rerank"] = recall_table(
-        [
-            rank(article_ids(d.hits), r.question.passage_id)
-            for d, r in zip(decisions, runs, strict=True)
-        ]
-    )
-    table["hybrid+rerank"]["answer"] = float(
+    decisions = [decide(run.question.text, run.answer_hits, model) for run in runs]
+    table["hybrid"]["answer"] = float(
         np.mean([answered(d, r.question) for d, r in zip(decisions, runs, strict=True)])
     )
     return table
@@ -116,7 +115,7 @@ def report(splits: dict[str, str]) -> None:
     for name, split in splits.items():
         bench, index = load(name, embedder)
         started = time.perf_counter()
-        runs = collect(index, bench.questions[split], DEFAULT_WEIGHTS, DEFAULT_MODEL)
+        runs = collect(index, bench.questions[split], DEFAULT_WEIGHTS, embedder)
         for mode, row in evaluate(runs, DEFAULT_MODEL).items():
             cells = " | ".join(f"{row[m]:.3f}" for m in ("R@1", "R@5", "R@10", "MRR@10"))
             answer = f"{row['answer']:.3f}" if "answer" in row else ""
@@ -145,7 +144,7 @@ def passage_articles(index: Index, ids: np.ndarray) -> list[str]:
 
 
 def tune() -> None:
-    """Grid-search on the valid splits: first the fusion weights, then rerank and answer."""
+    """Grid-search on the valid splits: first the fusion weights, then the answer weights."""
     embedder = cached_embedder()
     sets = {name: load(name, embedder) for name in BENCHMARKS}
     grid = [
@@ -162,31 +161,21 @@ def tune() -> None:
     print("fusion:", fusion, {k: round(v, 3) for k, v in r1[fusion].items()}, flush=True)
 
     runs = {
-        name: collect(index, bench.questions["valid"], fusion, DEFAULT_MODEL, ("hybrid",))
+        name: collect(index, bench.questions["valid"], fusion, embedder)
         for name, (bench, index) in sets.items()
     }
     models = [
-        replace(
-            DEFAULT_MODEL,
-            rerank_same_language=same,
-            rerank_cross_language=cross,
-            type_bonus=bonus,
-            lexical_weight=lexical,
-        )
-        for same in (0.0, 0.1, 0.25, 0.5)
-        for cross in (0.25, 0.5, 0.75, 1.0)
+        replace(DEFAULT_MODEL, type_bonus=bonus, lexical_weight=lexical, rank_penalty=penalty)
         for bonus in (0.0, 0.02, 0.05, 0.1)
         for lexical in (0.1, 0.2, 0.3, 0.5)
+        for penalty in (0.0, 0.05, 0.1, 0.2)
     ]
     results = []
     for model in models:
-        tables = {name: evaluate(r, model)["hybrid+rerank"] for name, r in runs.items()}
-        recall = float(np.mean([t["R@1"] for t in tables.values()]))
-        results.append((recall + tables["tydiqa-id"]["answer"], model, tables))
-    score, model, tables = max(results, key=lambda item: item[0])
-    print("answer model:", model)
-    for name, table in tables.items():
-        print(f"  {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in table.items()))
+        accuracy = [evaluate(r, model)["hybrid"]["answer"] for r in runs.values()]
+        results.append((float(np.mean(accuracy)), model))
+    score, model = max(results, key=lambda item: item[0])
+    print(f"answer model (mean valid answer accuracy {score:.3f}):", model)
 
 
 def fit_logistic(features: np.ndarray, labels: np.ndarray, steps: int = 50) -> np.ndarray:
@@ -229,9 +218,11 @@ def confidence_data(split: str):
     ]
     features, right, answerable = [], [], []
     for index, questions in groups:
-        for question in questions:
-            hits = search(index, question.text, k=K, per_article=1)
-            answering = decide(score_sentences(index, question.text, hits, 5), DEFAULT_MODEL)
+        vectors = embedder.encode_queries([q.text for q in questions])
+        for question, vector in zip(questions, vectors, strict=True):
+            hits = search(index, question.text, k=K, per_article=1, query_vector=vector)
+            hits = with_sentences(index, hits, vector)
+            answering = decide(question.text, hits, DEFAULT_MODEL)
             best = answering.best
             features.append(best.features if best else (0.0, 0.0, 0.0))
             right.append(question.passage_id is not None and answered(answering, question))

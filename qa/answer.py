@@ -1,15 +1,13 @@
-"""The answer: rerank the top passages by their best sentence, then pick the answer sentence.
+"""The answer: the sentence of the top passages that best answers the question.
 
-The sentences of the first few hits (their vectors stored with the index, or embedded now for
-passages not yet through the sentence pass) are compared with the question. That does two jobs:
-  * rerank: a passage whose best sentence matches the question closely moves up; this counts
-    most when question and passage are in different languages, where BM25 adds little;
-  * answer: the best sentence, scored by its similarity, the share of the question's terms it
-    holds, whether it offers the kind of answer asked for (a date for "kapan", a number for
-    "berapa", ...), and its passage's rank.
-Confidence is a logistic model over the answer's features, fitted on IDK-MRC's answerable and
-unanswerable questions (`python benchmarks/retrieval.py --fit`); below the threshold the
-service says there is no answer and still lists the passages.
+Retrieval (hybrid mode) has already compared every sentence of its best candidates with the
+question, from the sentence vectors stored with the index. The answer is the best sentence of
+the first few hits, scored by its similarity, the share of the question's terms it holds,
+whether it offers the kind of answer asked for (a date for "kapan", a number for "berapa",
+...) and its passage's rank. Confidence is a logistic model over the answer's features,
+fitted on IDK-MRC's answerable and unanswerable questions (`python benchmarks/retrieval.py
+--fit`); below the threshold the service says there is no answer and still lists the
+passages.
 """
 
 import math
@@ -22,18 +20,15 @@ from qa.answer_types import offers, question_type
 from qa.filters import NO_FILTERS, Filters
 from qa.index import Index
 from qa.language import detect_language
+from qa.ranking import sentence_similarities
 from qa.retrieval import Hit, Mode, search
-from qa.sentence_vectors import sentence_matrix
 
 
 @dataclass(frozen=True)
 class AnswerModel:
-    """Rerank and answer weights and the confidence model (see the module docstring)."""
+    """Answer weights and the confidence model (see the module docstring)."""
 
-    rerank_passages: int = 5
     answer_passages: int = 3
-    rerank_same_language: float = 0.0
-    rerank_cross_language: float = 0.5
     lexical_weight: float = 0.1
     type_bonus: float = 0.1
     rank_penalty: float = 0.1
@@ -83,36 +78,6 @@ class Answering:
         return self.best
 
 
-@dataclass(frozen=True)
-class SentenceScores:
-    """Question-to-sentence similarities for the top hits: the expensive, embedding part."""
-
-    question: str
-    hits: list[Hit]
-    similarities: list[np.ndarray]  # per hit, one value per sentence of its passage
-
-
-def score_sentences(
-    index: Index,
-    question: str,
-    hits: list[Hit],
-    count: int,
-    query_vector: np.ndarray | None = None,
-) -> SentenceScores:
-    """Compare the sentences of the first `count` hits with the question."""
-    top = hits[:count]
-    texts = [hit.passage.text[s:e] for hit in top for s, e in hit.passage.sentences]
-    if not texts:
-        return SentenceScores(question, hits, [])
-    if query_vector is None:
-        query_vector = index.embedder.encode_queries([question])[0]
-    flat = sentence_matrix(index.store, index.embedder, texts) @ query_vector
-    bounds = np.cumsum([0] + [len(hit.passage.sentences) for hit in top])
-    return SentenceScores(
-        question, hits, [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    )
-
-
 def ask(
     index: Index,
     question: str,
@@ -121,34 +86,46 @@ def ask(
     filters: Filters = NO_FILTERS,
     model: AnswerModel | None = None,
 ) -> Answering:
-    """Retrieve passages for `question` and answer it: what `qa ask` and /api/ask do.
-
-    Only hybrid mode reranks by sentences; dense and BM25 stay as their retriever ranks.
-    """
+    """Retrieve passages for `question` and answer it: what `qa ask` and /api/ask do."""
     model = model or DEFAULT_MODEL
-    if mode != Mode.hybrid:
-        model = replace(model, rerank_same_language=0.0, rerank_cross_language=0.0)
-    wanted = max(k, model.rerank_passages, model.retrieve)
     query_vector = index.embedder.encode_queries([question])[0]
+    wanted = max(k, model.retrieve)
     hits = search(index, question, k=wanted, mode=mode, filters=filters, query_vector=query_vector)
-    scores = score_sentences(index, question, hits, model.rerank_passages, query_vector)
-    answering = decide(scores, model)
+    hits = (
+        with_sentences(index, hits[: model.answer_passages], query_vector)
+        + hits[model.answer_passages :]
+    )
+    answering = decide(question, hits, model)
     answering.hits = answering.hits[:k]
     return answering
 
 
-def decide(scores: SentenceScores, model: AnswerModel = DEFAULT_MODEL) -> Answering:
-    """The cheap part of answering, separate so that benchmarks can tune it on cached scores."""
-    hits, similarities = _rerank(scores, model)
-    terms = set(lexical.tokenize(scores.question))
-    kind = question_type(scores.question)
-    language = detect_language(scores.question)
-    dense = [hit.dense for hit in scores.hits[: model.retrieve]]
+def with_sentences(index: Index, hits: list[Hit], query_vector: np.ndarray) -> list[Hit]:
+    """`hits` with their sentences compared to the question (done already in hybrid mode)."""
+    missing = [hit for hit in hits if hit.sentences is None]
+    if not missing:
+        return hits
+    similarities = sentence_similarities(
+        index.store, index.embedder, [hit.passage for hit in missing], query_vector
+    )
+    found = dict(zip((id(hit) for hit in missing), similarities, strict=True))
+    return [
+        hit if hit.sentences is not None else replace(hit, sentences=found[id(hit)]) for hit in hits
+    ]
+
+
+def decide(question: str, hits: list[Hit], model: AnswerModel = DEFAULT_MODEL) -> Answering:
+    """Pick the answer sentence among the first hits' sentences, and its confidence."""
+    terms = set(lexical.tokenize(question))
+    kind = question_type(question)
+    language = detect_language(question)
+    dense = [hit.dense for hit in hits[: model.retrieve]]
     gap = max(dense) - float(np.mean(dense)) if dense else 0.0
     highlights: dict[int, tuple[int, int]] = {}
     best: tuple[float, Answer] | None = None
-    for rank, (hit, sims) in enumerate(zip(hits, similarities, strict=False)):
-        if not len(sims):
+    for rank, hit in enumerate(hits):
+        sims = hit.sentences
+        if sims is None or not len(sims):
             continue
         spans = hit.passage.sentences
         texts = [hit.passage.text[s:e] for s, e in spans]
@@ -202,28 +179,6 @@ def lexical_highlights(query: str, hits: list[Hit]) -> dict[int, tuple[int, int]
         if overlaps and max(overlaps) > 0:
             highlights[hit.passage.id] = spans[overlaps.index(max(overlaps))]
     return highlights
-
-
-def _rerank(scores: SentenceScores, model: AnswerModel) -> tuple[list[Hit], list[np.ndarray]]:
-    """Move the top hits by their best sentence's similarity; the rest keep their order.
-
-    One weight per question, so no passage gains just for its language: the larger
-    cross-language weight applies when the question's language is not that of most of the
-    top passages (BM25 then says little, and sentence similarity is the better evidence).
-    """
-    scored = len(scores.similarities)
-    if not scored:
-        return scores.hits, []
-    top = scores.hits[:scored]
-    language = detect_language(scores.question)
-    same = sum(hit.passage.language == language for hit in top) * 2 >= len(top)
-    weight = model.rerank_same_language if same else model.rerank_cross_language
-    boosted = [
-        (replace(hit, score=hit.score + weight * float(sims.max() if len(sims) else 0.0)), sims)
-        for hit, sims in zip(top, scores.similarities, strict=True)
-    ]
-    boosted.sort(key=lambda item: -item[0].score)
-    return [hit for hit, _ in boosted] + scores.hits[scored:], [sims for _, sims in boosted]
 
 
 def _overlap(terms: set[str], sentence: str) -> float:

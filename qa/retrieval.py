@@ -18,6 +18,7 @@ from qa import lexical
 from qa.filters import NO_FILTERS, Filters
 from qa.index import Index
 from qa.language import detect_language
+from qa.ranking import Candidate, RankingModel, default_model, features, sentence_similarities
 from qa.store import StoredPassage
 
 
@@ -54,6 +55,7 @@ class Hit:
     dense: float  # cosine similarity to the query
     lexical: float  # BM25 score
     coverage: float = 0.0  # share of the query's term weight the passage contains
+    sentences: np.ndarray | None = None  # each sentence's similarity to the query, if known
 
 
 @dataclass
@@ -66,6 +68,7 @@ class Candidates:
     dense: np.ndarray
     bm25: np.ndarray
     coverage: np.ndarray
+    query_vector: np.ndarray | None = None  # None in BM25 mode
 
 
 def search(
@@ -77,10 +80,15 @@ def search(
     per_article: int = 2,
     weights: FusionWeights = DEFAULT_WEIGHTS,
     query_vector: np.ndarray | None = None,
+    model: RankingModel | None = None,
+    second_stage: bool = True,
 ) -> list[Hit]:
     """The best `k` passages for `query`, at most `per_article` from any one article.
 
-    `query_vector`, when the caller has already embedded the query, saves embedding it again.
+    Hybrid mode ranks the fused candidates' best `model.depth` again with the learned model
+    (`qa.ranking`, the shipped one unless `model` is given; second_stage=False: the fusion
+    alone, for comparisons); dense and BM25 stay as their retriever ranks them.
+    `query_vector`, when the caller has embedded the query, saves embedding it again.
     """
     pool = max(weights.pool, k * per_article * 3)
     candidates = gather(index, query, mode, pool, filters, query_vector)
@@ -89,7 +97,11 @@ def search(
     elif mode == Mode.bm25:
         scores = candidates.bm25
     else:
-        scores = fuse(candidates, detect_language(query), candidates.languages, weights)
+        language = detect_language(query)
+        scores = fuse(candidates, language, candidates.languages, weights)
+        if second_stage:
+            model = model or default_model()
+            return _reranked(index, query, language, candidates, scores, k, per_article, model)
     return _grouped(index, candidates, scores, k, per_article)
 
 
@@ -123,7 +135,7 @@ def gather(
         dense = np.zeros(len(ids), dtype=np.float32)
     bm25 = index.lexical.scores(terms, ids)
     coverage = index.lexical.coverage(terms, ids)
-    return Candidates(ids, keys, languages, dense, bm25, coverage)
+    return Candidates(ids, keys, languages, dense, bm25, coverage, query_vector)
 
 
 def fuse(
@@ -169,3 +181,50 @@ def _grouped(
         for p in kept
         if int(candidates.ids[p]) in passages  # a row collected under a stale reader
     ]
+
+
+def _reranked(
+    index: Index,
+    query: str,
+    language: str,
+    candidates: Candidates,
+    scores: np.ndarray,
+    k: int,
+    per_article: int,
+    model: RankingModel,
+) -> list[Hit]:
+    """The first stage's best `model.depth` (or more, for a large k), scored by the model,
+    then grouped per article."""
+    depth = max(model.depth, k * per_article)
+    top = np.argsort(-scores, kind="stable")[:depth]
+    passages = index.store.passages([int(candidates.ids[p]) for p in top])
+    top = np.array([p for p in top if int(candidates.ids[p]) in passages], dtype=np.int64)
+    stored = [passages[int(candidates.ids[p])] for p in top]
+    similarities = sentence_similarities(
+        index.store, index.embedder, stored, candidates.query_vector
+    )
+    second = [
+        Candidate(
+            passage,
+            float(candidates.dense[p]),
+            float(candidates.bm25[p]),
+            float(candidates.coverage[p]),
+            str(candidates.languages[p]) != language,
+        )
+        for passage, p in zip(stored, top, strict=True)
+    ]
+    learned = model.score(features(query, second, similarities))
+    hits: list[Hit] = []
+    taken: dict[int, int] = {}
+    for n in np.argsort(-learned, kind="stable"):
+        article = int(candidates.article_keys[top[n]])
+        if taken.get(article, 0) >= per_article:
+            continue
+        taken[article] = taken.get(article, 0) + 1
+        c = second[n]
+        hits.append(
+            Hit(c.passage, float(learned[n]), c.dense, c.lexical, c.coverage, similarities[n])
+        )
+        if len(hits) == k:
+            break
+    return hits

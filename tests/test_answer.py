@@ -1,7 +1,8 @@
 """Answering: question types, the sentence choice on hand-built scores, no-answer, ask().
 
-`decide` is tested on hand-made `SentenceScores` (no embedding), each with a model that turns
-on only the knob under test; `ask` and no-answer run over the shipped corpus's index.
+`decide` is tested on hand-made hits with their sentence similarities (no embedding), each
+with a model that turns on only the knob under test; `ask` and no-answer run over the shipped
+corpus's index.
 """
 
 from dataclasses import replace
@@ -9,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from qa.answer import AnswerModel, SentenceScores, ask, decide
+from qa.answer import AnswerModel, ask, decide
 from qa.answer_types import offers, question_type
 from qa.index import Index
 from qa.retrieval import Hit, Mode, search
@@ -68,8 +69,6 @@ def test_offers(sentence, kind, expected):
 
 # Every knob off: the best sentence is the most similar one, alone, and hits keep their order.
 PLAIN = AnswerModel(
-    rerank_same_language=0.0,
-    rerank_cross_language=0.0,
     lexical_weight=0.0,
     type_bonus=0.0,
     rank_penalty=0.0,
@@ -102,8 +101,13 @@ def make_hit(number: int, sentences: list[str], score: float = 0.8, language: st
     return Hit(passage, score=score, dense=score, lexical=0.0)
 
 
-def scores(question: str, hits: list[Hit], *similarities: list[float]) -> SentenceScores:
-    return SentenceScores(question, hits, [np.array(s, dtype=np.float32) for s in similarities])
+def scores(question: str, hits: list[Hit], *similarities: list[float]) -> tuple[str, list[Hit]]:
+    """The question and its hits, the first ones given their sentences' similarities."""
+    scored = [
+        replace(hit, sentences=np.array(s, dtype=np.float32))
+        for hit, s in zip(hits, similarities, strict=False)
+    ]
+    return question, scored + hits[len(scored) :]
 
 
 PROPOSAL = "Proposal itu diajukan kepada Pemerintah Korea."
@@ -114,18 +118,18 @@ PENDING = "Kementerian belum menerima kejelasan hasil seleksi."
 def test_type_bonus_picks_the_sentence_offering_the_asked_for_kind():
     hit = make_hit(1, [PROPOSAL, WHEN, PENDING])
     when = scores("Kapan proposal diajukan?", [hit], [0.80, 0.75, 0.70])
-    assert decide(when, PLAIN).best.text == PROPOSAL
-    assert decide(when, replace(PLAIN, type_bonus=0.1)).best.text == WHEN
+    assert decide(*when, PLAIN).best.text == PROPOSAL
+    assert decide(*when, replace(PLAIN, type_bonus=0.1)).best.text == WHEN
     status = scores("Apa status proposal itu?", [hit], [0.80, 0.70, 0.75])
-    assert decide(status, PLAIN).best.text == PROPOSAL
-    assert decide(status, replace(PLAIN, type_bonus=0.1)).best.text == PENDING
+    assert decide(*status, PLAIN).best.text == PROPOSAL
+    assert decide(*status, replace(PLAIN, type_bonus=0.1)).best.text == PENDING
 
 
 def test_lexical_weight_favours_the_sentence_with_the_questions_terms():
     hit = make_hit(1, [WHEN, PENDING])
     asked = scores("hasil seleksi kejelasan", [hit], [0.80, 0.78])
-    assert decide(asked, PLAIN).best.text == WHEN
-    assert decide(asked, replace(PLAIN, lexical_weight=0.1)).best.text == PENDING
+    assert decide(*asked, PLAIN).best.text == WHEN
+    assert decide(*asked, replace(PLAIN, lexical_weight=0.1)).best.text == PENDING
 
 
 @pytest.mark.parametrize(
@@ -140,7 +144,7 @@ def test_lexical_weight_favours_the_sentence_with_the_questions_terms():
 def test_adjacent_sentence_joins_within_pair_margin(similarities, margin, expected):
     hit = make_hit(1, [PROPOSAL, WHEN, PENDING])
     answering = decide(
-        scores("proposal OSH", [hit], similarities), replace(PLAIN, pair_margin=margin)
+        *scores("proposal OSH", [hit], similarities), replace(PLAIN, pair_margin=margin)
     )
     assert answering.best.text == " ".join(expected)
     assert answering.highlights[1] == (answering.best.start, answering.best.end)
@@ -150,9 +154,9 @@ def test_rank_penalty_and_answer_passages():
     first = make_hit(1, [PROPOSAL], score=0.9)
     second = make_hit(2, [PENDING], score=0.8)
     sentence_scores = scores("proposal OSH", [first, second], [0.80], [0.85])
-    assert decide(sentence_scores, PLAIN).best.hit.passage.id == 2
-    assert decide(sentence_scores, replace(PLAIN, rank_penalty=0.1)).best.hit.passage.id == 1
-    only_first = decide(sentence_scores, replace(PLAIN, answer_passages=1))
+    assert decide(*sentence_scores, PLAIN).best.hit.passage.id == 2
+    assert decide(*sentence_scores, replace(PLAIN, rank_penalty=0.1)).best.hit.passage.id == 1
+    only_first = decide(*sentence_scores, replace(PLAIN, answer_passages=1))
     assert only_first.best.hit.passage.id == 1
     assert set(only_first.highlights) == {1, 2}, "hits past answer_passages are highlighted"
 
@@ -164,7 +168,7 @@ def test_highlights_mark_each_scored_hits_best_sentence():
         make_hit(3, [], score=0.8),  # a passage without sentences
         make_hit(4, [PENDING], score=0.7),  # not scored
     ]
-    answering = decide(scores("proposal OSH", hits, [0.6, 0.7], [0.5, 0.9, 0.4], []), PLAIN)
+    answering = decide(*scores("proposal OSH", hits, [0.6, 0.7], [0.5, 0.9, 0.4], []), PLAIN)
     text = {hit.passage.id: hit.passage.text for hit in answering.hits}
     spans = answering.highlights
     assert set(spans) == {1, 2}
@@ -172,39 +176,19 @@ def test_highlights_mark_each_scored_hits_best_sentence():
     assert text[2][slice(*spans[2])] == PENDING
 
 
-def test_rerank_moves_only_the_scored_top_hits():
-    hits = [
-        make_hit(1, [PROPOSAL], score=0.90),
-        make_hit(2, [PENDING], score=0.80),
-        make_hit(3, [WHEN], score=0.70),
-        make_hit(4, [PROPOSAL], score=0.60),
-    ]
-    english = scores("What is the status of the proposal?", hits, [0.5], [0.9])
-    model = replace(PLAIN, rerank_cross_language=0.5)
-    answering = decide(english, model)
-    assert [hit.passage.id for hit in answering.hits] == [2, 1, 3, 4]
-    assert answering.hits[0].score == pytest.approx(0.80 + 0.5 * 0.9)
-    assert answering.hits[2:] == hits[2:], "unscored hits keep their place and score"
-    # similarities travel with their hits: hit 2's only sentence is its highlight
-    assert answering.highlights[2] == (0, len(PENDING))
-    # a question in the passages' language uses the same-language weight (0 here): no move
-    indonesian = scores("Apakah proposal itu sudah disetujui?", hits, [0.5], [0.9])
-    assert [hit.passage.id for hit in decide(indonesian, model).hits] == [1, 2, 3, 4]
-
-
 def test_answer_is_none_below_the_threshold():
     hit = make_hit(1, [PENDING], score=0.8)
     sentence_scores = scores("status proposal", [hit], [0.85])
-    confident = decide(sentence_scores, replace(PLAIN, threshold=0.0))
+    confident = decide(*sentence_scores, replace(PLAIN, threshold=0.0))
     assert confident.answer is confident.best
-    doubtful = decide(sentence_scores, replace(PLAIN, threshold=1.0))
+    doubtful = decide(*sentence_scores, replace(PLAIN, threshold=1.0))
     assert doubtful.best is not None and doubtful.answer is None
-    assert doubtful.hits == [hit]
+    assert doubtful.hits == sentence_scores[1]
 
 
 def test_no_sentence_scores_give_no_answer():
     hit = make_hit(1, [PENDING])
-    answering = decide(SentenceScores("status proposal", [hit], []), PLAIN)
+    answering = decide("status proposal", [hit], PLAIN)
     assert answering.best is None and answering.answer is None
     assert answering.hits == [hit] and answering.highlights == {}
 
