@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from qa.answer import Answering
 from qa.articles import MAX_TEXT_CHARACTERS, Article
@@ -39,21 +39,25 @@ class AnswerOut(BaseModel):
     confidence: float
 
 
+def not_blank(value: str) -> str:
+    """The text without surrounding spaces; only spaces is no question."""
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip()
+
+
+# A question or query, as the API, the MCP tools and Dify's /retrieval take it.
+Question = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION), AfterValidator(not_blank)]
+
+
 class AskRequest(BaseModel):
-    question: Annotated[str, Field(min_length=1, max_length=MAX_QUESTION)]
+    question: Question
     k: Annotated[int, Field(ge=1, le=50)] = 5
     mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
     source: str | None = None
     since: date | None = None
     until: date | None = None
     language: Literal["id", "en"] | None = None
-
-    @field_validator("question")
-    @classmethod
-    def not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("question must not be blank")
-        return value.strip()
 
 
 class AskResponse(BaseModel):
