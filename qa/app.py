@@ -1,7 +1,9 @@
-"""The FastAPI application: the JSON API and the reading page over one Service.
+"""The FastAPI application: the JSON API, the reading page and the MCP tools at /mcp, over
+one Service.
 
 Errors are mapped in one place and rendered as one JSON shape `{"error": ..., "detail": ...}`
-for /api paths, or as an HTML error page for the reading page.
+for /api paths, or as an HTML error page for the reading page. MCP tool errors are results of
+the MCP protocol itself (qa/mcp_server.py).
 """
 
 import logging
@@ -15,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from qa import __version__, api, web
+from qa import __version__, api, mcp_server, settings, web
 from qa.errors import (
     IndexLocked,
     IndexMismatch,
@@ -39,14 +41,26 @@ STATUS_OF_ERROR: dict[type[QAError], int] = {
 }
 
 
-def create_app(service: Service, api_key: str | None = None, open_service: bool = True) -> FastAPI:
-    """An app serving `service`; it is opened on startup (building the index if missing)."""
+def create_app(
+    service: Service,
+    api_key: str | None = None,
+    open_service: bool = True,
+    allowed_hosts: str | None = None,
+) -> FastAPI:
+    """An app serving `service`; it is opened on startup (building the index if missing).
+
+    Beside the page and the API: the MCP tools at /mcp, answering requests addressed to
+    loopback or to `allowed_hosts`.
+    """
+    mcp = mcp_server.build(service)
+    mcp_routes = mcp_server.http_routes(mcp, allowed_hosts or settings.get("allowed_hosts") or "")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if open_service:
             service.open()
-        yield
+        async with mcp.session_manager.run():
+            yield
         service.close()
 
     app = FastAPI(
@@ -60,6 +74,7 @@ def create_app(service: Service, api_key: str | None = None, open_service: bool 
     app.state.api_key = api_key if api_key is not None else os.environ.get("QA_API_KEY") or None
     app.include_router(api.router)
     app.include_router(web.router)
+    app.router.routes.extend(mcp_routes)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.exception_handler(QAError)

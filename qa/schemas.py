@@ -145,6 +145,61 @@ class WriteAccepted(BaseModel):
     generation: int
 
 
+# -- what the MCP tools return (qa/mcp_server.py): the same citations, long texts cut to size
+
+
+class Cut(BaseModel):
+    """Whether `text` was cut to the caller's `max_chars`, and how long it is whole."""
+
+    truncated: bool
+    characters: int
+
+
+class CutPassage(PassageOut, Cut):
+    """A passage with its citation; a long text is cut around its highlighted sentence."""
+
+
+class CitedAnswer(AnswerOut):
+    """The answer sentence with the citation of the article it is quoted from."""
+
+    title: str
+    source: str
+    url: str | None
+    published: date | None
+
+
+class AskResult(BaseModel):
+    question: str
+    answer: CitedAnswer | None
+    no_answer: bool
+    passages: list[CutPassage]
+
+
+class SearchResult(BaseModel):
+    query: str
+    results: list[CutPassage]
+
+
+class ArticleText(ArticleOut, Cut):
+    """An article's clean text and citation fields."""
+
+
+class OutletOut(BaseModel):
+    name: str
+    articles: int
+    first: date | None
+    last: date | None
+
+
+class SourcesOut(BaseModel):
+    """What the corpus covers: its articles, their dates, and each outlet's share."""
+
+    articles: int
+    first: date | None
+    last: date | None
+    outlets: list[OutletOut]
+
+
 class ErrorOut(BaseModel):
     error: str
     detail: str | list | None = None

@@ -16,12 +16,22 @@ from qa.settings import option
 @option("host")
 @option("port")
 @option("api_key")
+@option("allowed_hosts")
 @option("no_sync")
 @clean_errors
 def serve(
-    corpus_dir: Path, index_dir: Path, host: str, port: int, api_key: str | None, no_sync: bool
+    corpus_dir: Path,
+    index_dir: Path,
+    host: str,
+    port: int,
+    api_key: str | None,
+    allowed_hosts: str | None,
+    no_sync: bool,
 ) -> None:
     """Serve the web page and the API; build the index from the corpus first if missing.
+
+    Also served: the MCP tools at /mcp, over streamable HTTP (README: "Use it from a
+    chatbot").
 
     On start-up the index catches up with the corpus folder in the background (articles
     added, changed or removed while no server ran); --no-sync skips that. The server then
@@ -56,4 +66,10 @@ def serve(
     if bar is not None:
         bar.close()
     click.echo(f"Serving {corpus_dir} ({service.index.name}) on http://{host}:{port}/")
-    uvicorn.run(create_app(service, api_key=api_key, open_service=False), host=host, port=port)
+    app = create_app(
+        service,
+        api_key=api_key,
+        open_service=False,
+        allowed_hosts=allowed_hosts,
+    )
+    uvicorn.run(app, host=host, port=port)
