@@ -71,6 +71,12 @@ SETTINGS: dict[str, Setting] = {
             "behind a proxy that checks Host itself.",
         ),
         Setting(
+            "knowledge_id",
+            "kemnaker-news",
+            "QA_KNOWLEDGE_ID",
+            "The External Knowledge ID that Dify sends to POST /retrieval for this corpus.",
+        ),
+        Setting(
             "no_sync",
             False,
             "QA_NO_SYNC",
