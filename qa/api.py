@@ -37,13 +37,27 @@ def get_service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
+KeyCheck = Literal["ok", "disabled", "malformed", "wrong"]
+
+
+def check_key(expected: str | None, authorization: str | None) -> KeyCheck:
+    """How an `Authorization: Bearer <key>` header compares with the server's key: the one key
+    mechanism, for writes here and for Dify's /retrieval (qa/dify.py), which answer each
+    outcome in their own way."""
+    if not expected:
+        return "disabled"
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return "malformed"
+    return "ok" if hmac.compare_digest(token.encode(), expected.encode()) else "wrong"
+
+
 def require_key(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
     """Writes need `Authorization: Bearer <QA_API_KEY>`; with no key configured, none pass."""
-    expected = request.app.state.api_key
-    if not expected:
+    outcome = check_key(request.app.state.api_key, authorization)
+    if outcome == "disabled":
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Writes are disabled: set QA_API_KEY")
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
+    if outcome != "ok":
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "Send Authorization: Bearer <QA_API_KEY>",

@@ -1,7 +1,10 @@
-"""The FastAPI application: the JSON API and the reading page over one Service.
+"""The FastAPI application: the JSON API, the reading page, the MCP tools at /mcp and Dify's
+/retrieval, over one Service.
 
 Errors are mapped in one place and rendered as one JSON shape `{"error": ..., "detail": ...}`
-for /api paths, or as an HTML error page for the reading page.
+for /api paths, as Dify's `{"error_code": ..., "error_msg": ...}` for /retrieval, or as an HTML
+error page for the reading page. MCP tool errors are results of the MCP protocol itself
+(qa/mcp_server.py).
 """
 
 import logging
@@ -15,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from qa import __version__, api, web
+from qa import __version__, api, dify, mcp_server, settings, web
 from qa.errors import (
     IndexLocked,
     IndexMismatch,
@@ -39,14 +42,27 @@ STATUS_OF_ERROR: dict[type[QAError], int] = {
 }
 
 
-def create_app(service: Service, api_key: str | None = None, open_service: bool = True) -> FastAPI:
-    """An app serving `service`; it is opened on startup (building the index if missing)."""
+def create_app(
+    service: Service,
+    api_key: str | None = None,
+    open_service: bool = True,
+    allowed_hosts: str | None = None,
+    knowledge_id: str | None = None,
+) -> FastAPI:
+    """An app serving `service`; it is opened on startup (building the index if missing).
+
+    Beside the page and the API: the MCP tools at /mcp, answering requests addressed to
+    loopback or to `allowed_hosts`, and Dify's POST /retrieval for `knowledge_id`.
+    """
+    mcp = mcp_server.build(service)
+    mcp_routes = mcp_server.http_routes(mcp, allowed_hosts or settings.get("allowed_hosts") or "")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if open_service:
             service.open()
-        yield
+        async with mcp.session_manager.run():
+            yield
         service.close()
 
     app = FastAPI(
@@ -58,8 +74,11 @@ def create_app(service: Service, api_key: str | None = None, open_service: bool 
     )
     app.state.service = service
     app.state.api_key = api_key if api_key is not None else os.environ.get("QA_API_KEY") or None
+    app.state.knowledge_id = knowledge_id or settings.get("knowledge_id")
     app.include_router(api.router)
+    app.include_router(dify.router)
     app.include_router(web.router)
+    app.router.routes.extend(mcp_routes)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.exception_handler(QAError)
@@ -68,7 +87,10 @@ def create_app(service: Service, api_key: str | None = None, open_service: bool 
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
-        return _error(request, error.status_code, str(error.detail), headers=error.headers)
+        code = error.code if isinstance(error, dify.DifyError) else None
+        return _error(
+            request, error.status_code, str(error.detail), headers=error.headers, code=code
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:
@@ -104,7 +126,11 @@ def _error(
     message: str,
     detail: list | None = None,
     headers: dict | None = None,
+    code: int | None = None,
 ) -> Response:
+    if request.url.path == dify.PATH:  # Dify's error shape, with its error codes
+        body = dify.error_body(status_code, message, code)
+        return JSONResponse(body, status_code=status_code, headers=headers)
     if request.url.path.startswith("/api") or "text/html" not in request.headers.get("accept", ""):
         body = {"error": message, "detail": detail}
         return JSONResponse(body, status_code=status_code, headers=headers)

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from qa.answer import Answering
 from qa.articles import MAX_TEXT_CHARACTERS, Article
@@ -39,21 +39,25 @@ class AnswerOut(BaseModel):
     confidence: float
 
 
+def not_blank(value: str) -> str:
+    """The text without surrounding spaces; only spaces is no question."""
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip()
+
+
+# A question or query, as the API, the MCP tools and Dify's /retrieval take it.
+Question = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION), AfterValidator(not_blank)]
+
+
 class AskRequest(BaseModel):
-    question: Annotated[str, Field(min_length=1, max_length=MAX_QUESTION)]
+    question: Question
     k: Annotated[int, Field(ge=1, le=50)] = 5
     mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
     source: str | None = None
     since: date | None = None
     until: date | None = None
     language: Literal["id", "en"] | None = None
-
-    @field_validator("question")
-    @classmethod
-    def not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("question must not be blank")
-        return value.strip()
 
 
 class AskResponse(BaseModel):
@@ -139,6 +143,61 @@ class WriteAccepted(BaseModel):
     accepted: list[str]
     job: int
     generation: int
+
+
+# -- what the MCP tools return (qa/mcp_server.py): the same citations, long texts cut to size
+
+
+class Cut(BaseModel):
+    """Whether `text` was cut to the caller's `max_chars`, and how long it is whole."""
+
+    truncated: bool
+    characters: int
+
+
+class CutPassage(PassageOut, Cut):
+    """A passage with its citation; a long text is cut around its highlighted sentence."""
+
+
+class CitedAnswer(AnswerOut):
+    """The answer sentence with the citation of the article it is quoted from."""
+
+    title: str
+    source: str
+    url: str | None
+    published: date | None
+
+
+class AskResult(BaseModel):
+    question: str
+    answer: CitedAnswer | None
+    no_answer: bool
+    passages: list[CutPassage]
+
+
+class SearchResult(BaseModel):
+    query: str
+    results: list[CutPassage]
+
+
+class ArticleText(ArticleOut, Cut):
+    """An article's clean text and citation fields."""
+
+
+class OutletOut(BaseModel):
+    name: str
+    articles: int
+    first: date | None
+    last: date | None
+
+
+class SourcesOut(BaseModel):
+    """What the corpus covers: its articles, their dates, and each outlet's share."""
+
+    articles: int
+    first: date | None
+    last: date | None
+    outlets: list[OutletOut]
 
 
 class ErrorOut(BaseModel):

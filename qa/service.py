@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from qa import merging, settings
@@ -41,6 +42,16 @@ class Job:
     upserts: list[Article] = field(default_factory=list)
     deletions: list[str] = field(default_factory=list)
     sync: bool = False
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """A news outlet in the corpus: how many articles it has and over which dates."""
+
+    name: str
+    articles: int
+    first: date | None
+    last: date | None
 
 
 @dataclass
@@ -163,8 +174,15 @@ class Service:
 
     def sources(self) -> list[str]:
         """The outlets of the articles, by name."""
+        return [outlet.name for outlet in self.outlets()]
+
+    def outlets(self) -> list[Outlet]:
+        """Each outlet with its number of articles and the dates of its first and last one."""
         index = self.index
-        return [row[0] for row in index.store.sources(index.generation)]
+        return [
+            Outlet(name, count, _day(first), _day(last))
+            for name, count, first, last in index.store.sources(index.generation)
+        ]
 
     def status(self) -> dict:
         """The generation served (segments, counts, settings) and the background work."""
@@ -334,6 +352,10 @@ def _read_back(path: Path) -> Article:
         if item.level == "error":
             raise IngestError(str(path), item.message, item.line)
     raise IngestError(str(path), "the saved file holds no article")
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def _quiet(stage: str, done: int, total: int) -> None:

@@ -63,6 +63,20 @@ SETTINGS: dict[str, Setting] = {
             "Bearer key that allows writes through the API; without one, writes are refused.",
         ),
         Setting(
+            "allowed_hosts",
+            None,
+            "QA_ALLOWED_HOSTS",
+            "Host names besides loopback that /mcp answers, comma-separated (its protection "
+            "against DNS rebinding refuses any other Host header); * answers any, for a server "
+            "behind a proxy that checks Host itself.",
+        ),
+        Setting(
+            "knowledge_id",
+            "kemnaker-news",
+            "QA_KNOWLEDGE_ID",
+            "The External Knowledge ID that Dify sends to POST /retrieval for this corpus.",
+        ),
+        Setting(
             "no_sync",
             False,
             "QA_NO_SYNC",

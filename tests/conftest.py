@@ -126,3 +126,17 @@ def site(tmp_path, built_index_dir, small_articles):
         write_article(article, corpus)
     shutil.copytree(built_index_dir, index)
     return corpus, index
+
+
+@pytest.fixture(scope="module")
+def shipped_site(tmp_path_factory, corpus_index_dir):
+    """(corpus, index): copies of the shipped `corpus/` and of its built index, for one test
+    module's server (which may write to them)."""
+    import shutil
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    tmp = tmp_path_factory.mktemp("shipped")
+    shutil.copytree(repo / "corpus", tmp / "corpus")
+    shutil.copytree(corpus_index_dir, tmp / "index", symlinks=True)
+    return tmp / "corpus", tmp / "index"

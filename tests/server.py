@@ -32,6 +32,7 @@ class LiveServer:
 
     With `api_key`, writes need `Authorization: Bearer <api_key>` (passed as QA_API_KEY);
     without one the server has no key, whatever the environment says, and refuses writes.
+    `env` adds settings to its environment (QA_ALLOWED_HOSTS, QA_KNOWLEDGE_ID, ...).
     """
 
     def __init__(
@@ -41,10 +42,12 @@ class LiveServer:
         api_key: str | None = None,
         startup: float = STARTUP,
         log_path: Path | None = None,
+        env: dict[str, str] | None = None,
     ):
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
         self.api_key = api_key
+        self.env = env or {}
         self.startup = startup
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -63,7 +66,7 @@ class LiveServer:
         command = [sys.executable, "-c", "from qa.cli import cli; cli()", "serve"]
         command += ["--corpus", str(self.corpus_dir), "--index", str(self.index_dir)]
         command += ["--host", "127.0.0.1", "--port", str(self.port)]
-        env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", **self.env}
         env.pop("QA_API_KEY", None)
         if self.api_key:
             env["QA_API_KEY"] = self.api_key

@@ -5,6 +5,7 @@ import click
 from qa.cli.ask import ask
 from qa.cli.corpus import corpus
 from qa.cli.index import index
+from qa.cli.mcp import mcp
 from qa.cli.serve import serve
 
 
@@ -19,5 +20,5 @@ def cli() -> None:
     """
 
 
-for command in (corpus, index, ask, serve):
+for command in (corpus, index, ask, serve, mcp):
     cli.add_command(command)

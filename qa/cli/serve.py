@@ -16,12 +16,24 @@ from qa.settings import option
 @option("host")
 @option("port")
 @option("api_key")
+@option("allowed_hosts")
+@option("knowledge_id")
 @option("no_sync")
 @clean_errors
 def serve(
-    corpus_dir: Path, index_dir: Path, host: str, port: int, api_key: str | None, no_sync: bool
+    corpus_dir: Path,
+    index_dir: Path,
+    host: str,
+    port: int,
+    api_key: str | None,
+    allowed_hosts: str | None,
+    knowledge_id: str,
+    no_sync: bool,
 ) -> None:
     """Serve the web page and the API; build the index from the corpus first if missing.
+
+    Also served: the MCP tools at /mcp (streamable HTTP) and Dify's external knowledge API
+    at POST /retrieval (README: "Use it from a chatbot").
 
     On start-up the index catches up with the corpus folder in the background (articles
     added, changed or removed while no server ran); --no-sync skips that. The server then
@@ -56,4 +68,11 @@ def serve(
     if bar is not None:
         bar.close()
     click.echo(f"Serving {corpus_dir} ({service.index.name}) on http://{host}:{port}/")
-    uvicorn.run(create_app(service, api_key=api_key, open_service=False), host=host, port=port)
+    app = create_app(
+        service,
+        api_key=api_key,
+        open_service=False,
+        allowed_hosts=allowed_hosts,
+        knowledge_id=knowledge_id,
+    )
+    uvicorn.run(app, host=host, port=port)
