@@ -7,7 +7,8 @@ from tqdm import tqdm
 
 from qa.check import check_index
 from qa.chunking import PassageSettings
-from qa.cli.common import clean_errors, corpus_option, index_option
+from qa.cli.common import clean_errors, cluster_option, corpus_option, index_option
+from qa.cluster import connect
 from qa.corpus import scan_corpus
 from qa.index import Index
 from qa.indexer import UpdateReport, sync_index
@@ -28,6 +29,7 @@ def index() -> None:
 @option("max_tokens")
 @option("overlap")
 @option("faiss", "--faiss", "faiss_factory")
+@cluster_option
 @clean_errors
 def build(
     corpus_dir: Path,
@@ -36,6 +38,7 @@ def build(
     max_tokens: int,
     overlap: int,
     faiss_factory: str,
+    cluster: str | None,
 ) -> None:
     """Embed the whole corpus into a new build of the index.
 
@@ -48,11 +51,13 @@ def build(
     Example:
         qa index build --corpus corpus/ --index index/
         qa index build --faiss HNSW32
+        qa index build --cluster tcp://scheduler:8786
     """
     settings = PassageSettings(max_tokens=max_tokens, overlap_sentences=overlap)
     _run(
         corpus_dir,
         index_dir,
+        cluster,
         rebuild=True,
         embedder_name=embedder,
         passage_settings=settings,
@@ -66,16 +71,18 @@ def build(
 @corpus_option
 @index_option
 @click.option("--no-merge", is_flag=True, help="Leave merging segments for later.")
+@cluster_option
 @clean_errors
-def update(corpus_dir: Path, index_dir: Path, no_merge: bool) -> None:
+def update(corpus_dir: Path, index_dir: Path, no_merge: bool, cluster: str | None) -> None:
     """Embed only new and changed articles, drop removed ones, merge segments if due, then
     embed the new passages' sentences for answering.
 
     \b
     Example:
         qa index update --corpus corpus/ --index index/
+        qa index update --cluster local:2
     """
-    _run(corpus_dir, index_dir, rebuild=False)
+    _run(corpus_dir, index_dir, cluster, rebuild=False)
     if not no_merge:
         _merge(index_dir, everything=False)
     _sentences(index_dir)
@@ -160,24 +167,29 @@ def check(corpus_dir: Path, index_dir: Path, no_corpus: bool) -> None:
     click.echo("index is consistent" + ("" if no_corpus else " and holds the corpus"))
 
 
-def _run(corpus_dir: Path, index_dir: Path, rebuild: bool, **settings) -> UpdateReport:
-    scan = scan_corpus(corpus_dir)
-    for problem in scan.problems:
-        click.echo(str(problem), err=True)
-    bar = tqdm(desc="embedding", unit="passage", disable=None)
+def _run(
+    corpus_dir: Path, index_dir: Path, address: str | None, rebuild: bool, **settings
+) -> UpdateReport:
+    """Update the index from the corpus folder, embedding on the cluster at `address` if one
+    is given (connected first: an unreachable one stops the command before any work)."""
+    with connect(address) as cluster:
+        scan = scan_corpus(corpus_dir)
+        for problem in scan.problems:
+            click.echo(str(problem), err=True)
+        bar = tqdm(desc="embedding", unit="passage", disable=None)
 
-    def progress(stage: str, done: int, total: int) -> None:
-        if stage == "embedding":
-            bar.total = total
-            bar.n = done
-            bar.refresh()
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage == "embedding":
+                bar.total = total
+                bar.n = done
+                bar.refresh()
 
-    try:
-        report = sync_index(
-            scan.articles, index_dir, rebuild=rebuild, progress=progress, **settings
-        )
-    finally:
-        bar.close()
+        try:
+            report = sync_index(
+                scan.articles, index_dir, rebuild, progress=progress, cluster=cluster, **settings
+            )
+        finally:
+            bar.close()
     click.echo(describe(report))
     return report
 
