@@ -126,3 +126,12 @@ def site(tmp_path, built_index_dir, small_articles):
         write_article(article, corpus)
     shutil.copytree(built_index_dir, index)
     return corpus, index
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """A real Dask LocalCluster of 2 worker processes (`--cluster local:2`), shared."""
+    from qa.cluster import Cluster
+
+    with Cluster("local:2") as cluster:
+        yield cluster
