@@ -32,11 +32,11 @@ import numpy as np
 
 from qa import segments
 from qa.articles import Article
-from qa.chunking import PassageSettings, cut_passages, embedding_text
+from qa.chunking import PassageSettings, embedding_text
 from qa.cluster import Cluster, Embedding, InProcess
 from qa.embedders import Embedder, get_embedder
 from qa.errors import IndexMismatch, IndexMissing, IndexWriteError
-from qa.lexical import LexicalIndex, LexicalRecord, tokenize
+from qa.lexical import LexicalIndex, LexicalRecord
 from qa.manifest import (
     LEXICAL_FOLDER,
     STORE_FILE,
@@ -46,7 +46,7 @@ from qa.manifest import (
     fsync_tree,
 )
 from qa.settings import SETTINGS
-from qa.store import NewPassage, Store, text_hash
+from qa.store import NewPassage, Store
 from qa.vectors import factory_for
 
 STEP_PASSAGES = 20_000  # passages per published step of a large update
@@ -106,8 +106,8 @@ def sync_index(
     With rebuild=True (or no index yet) everything goes into a new build, with the given
     embedder, passage settings and FAISS type (defaults otherwise). Else the index's own
     settings are kept, and an explicit setting that differs raises IndexMismatch.
-    `embedder`, when given, is used instead of loading one by name; with `cluster`, passage
-    texts are embedded on its workers.
+    `embedder`, when given, is used instead of loading one by name; with `cluster`, articles
+    are cut into passages and embedded on its workers.
     """
 
     def plan(stored: Mapping[str, str], report: UpdateReport) -> list[Article]:
@@ -189,11 +189,8 @@ def _update(
             fresh = plan(store.fingerprints(generation, concerned), report)
             manifest = target.base
             if report.changed or manifest is None:
-                embedder = embedder or get_embedder(target.settings["embedder"])
                 embedding = _embedding(embedder, target.settings, cluster)
-                writer = _Writer(
-                    folder, target, store, lexical, embedder, embedding, progress, report
-                )
+                writer = _Writer(folder, target, store, lexical, embedding, progress, report)
                 try:
                     manifest = writer.write(fresh, report.removed + report.updated)
                 finally:
@@ -210,12 +207,12 @@ def _update(
     return report
 
 
-def _embedding(embedder: Embedder, settings: dict, cluster: Cluster | None) -> Embedding:
-    """Where the passage texts are embedded: on the cluster's workers, which must hold the
+def _embedding(embedder: Embedder | None, settings: dict, cluster: Cluster | None) -> Embedding:
+    """Where passages are cut and embedded: on the cluster's workers, which must hold the
     index's embedder, or here."""
-    if cluster is None:
-        return InProcess(embedder)
-    return cluster.embedding(settings["embedder"], settings["dimension"])
+    if cluster is not None:
+        return cluster.embedding(settings["embedder"], settings["dimension"])
+    return InProcess(embedder or get_embedder(settings["embedder"]))
 
 
 def _target(
@@ -296,7 +293,6 @@ class _Writer:
         target: _Target,
         store: Store,
         lexical: LexicalIndex,
-        embedder: Embedder,
         embedding: Embedding,
         progress: Progress,
         report: UpdateReport,
@@ -305,7 +301,6 @@ class _Writer:
         self.target = target
         self.store = store
         self.lexical = lexical
-        self.embedder = embedder  # counts tokens to cut passages
         self.embedding = embedding
         self.progress = progress
         self.report = report
@@ -326,7 +321,8 @@ class _Writer:
         manifest = self.target.base or Manifest(
             build=self.target.build, generation=0, segments=(), settings=self.settings
         )
-        prepared = [(article, self._passages(article)) for article in fresh]
+        cut = self.embedding.passages(fresh, self.passage_settings)
+        prepared = list(zip(fresh, cut, strict=True))
         total = sum(len(passages) for _, passages in prepared)
         self.progress("embedding", 0, total)
         done = 0
@@ -337,17 +333,6 @@ class _Writer:
             manifest = self._step(manifest, step, gone, done, total)
             done += sum(len(passages) for _, passages in step)
         return manifest
-
-    def _passages(self, article: Article) -> list[NewPassage]:
-        passages = cut_passages(article, self.passage_settings, self.embedder.count_tokens)
-        return [
-            NewPassage(
-                passage,
-                tokenize(f"{article.title} {passage.text}"),
-                text_hash(embedding_text(article.title, passage.text)),
-            )
-            for passage in passages
-        ]
 
     def _step(
         self,

@@ -1,7 +1,8 @@
 """Embedding on a real Dask LocalCluster of 2 worker processes, as `--cluster` does it.
 
 - A build and an update through the CLI, on the cluster's scheduler address, give the same
-  index as in this process: passages, vectors (within float tolerance), search results.
+  index as in this process: passages, vectors (within float tolerance), search results; the
+  articles were cut and their passages embedded by the workers.
 - One worker process SIGKILLed mid-build: its batches run again elsewhere, the build
   completes, every passage is embedded and committed once.
 - An unreachable scheduler: a one-line error naming the address, exit 1, index untouched.
@@ -46,8 +47,9 @@ def run(*args, env: dict | None = None):
     return CliRunner().invoke(cli, [str(arg) for arg in args], env=env, catch_exceptions=False)
 
 
-def embed_tasks(tasks) -> int:
-    return sum(str(task["key"]).startswith("embed-") for task in tasks.data)
+def ran(tasks, name: str) -> int:
+    """How many `name` tasks (qa.cluster.workers) the cluster ran."""
+    return sum(str(task["key"]).startswith(f"{name}-") for task in tasks.data)
 
 
 def contents(index_dir: Path) -> dict:
@@ -92,7 +94,7 @@ def test_build_and_update_on_the_cluster_match_in_process(dask_cluster, small_ar
         built = run("index", "build", "--corpus", corpus, "--index", there, "--cluster", scheduler)
     assert built.exit_code == 0, built.output
     assert f"{len(contents(here)['vectors'])} passages embedded" in built.output
-    assert embed_tasks(tasks) >= 2  # fanned out, not embedded here
+    assert ran(tasks, "cut") >= 2 and ran(tasks, "embed") >= 2  # fanned out, not done here
     assert_same(here, there)
 
     # An edit, a removal and two new articles; the update through QA_DASK_SCHEDULER.
@@ -114,7 +116,7 @@ def test_build_and_update_on_the_cluster_match_in_process(dask_cluster, small_ar
         )
     assert updated.exit_code == 0, updated.output
     assert "2 added, 1 updated, 1 removed" in updated.output
-    assert embed_tasks(tasks) >= 1
+    assert ran(tasks, "cut") >= 1 and ran(tasks, "embed") >= 1
     assert_same(here, there)
     assert check_index(there) == []
 

@@ -1,17 +1,19 @@
-"""Where passage texts are embedded: in this process (the default) or on a Dask cluster.
+"""Where the embedder's work runs: in this process (the default) or on a Dask cluster.
 
     qa index build --cluster tcp://scheduler:8786   # the workers of a running Dask scheduler
     qa index build --cluster local:2                # a LocalCluster of 2 worker processes here
 
-The indexer hands an `Embedding` the texts it must embed, by key, and commits each batch of
-vectors as it comes back (`qa.indexer`), so progress shows and a killed build resumes; it
-never knows where the vectors were computed. `InProcess` runs the embedder here, batch after
-batch. `ClusterEmbedding` sends batches of texts to the workers, a bounded number at a time,
-and yields each as it finishes, in whatever order; only texts travel out and vectors back
-(chunking stays in the indexer: docs/scaling.md). Each worker loads the embedder once and
-checks it against the index (`qa.cluster.workers`). A worker lost mid-batch has its batches
-run again elsewhere by the scheduler; nothing is committed twice, because nothing is
-committed until its batch is back.
+An `Embedding` does for the indexer what needs the embedder's model: cutting articles into
+passages (which counts tokens with its tokenizer) and embedding passage texts. The indexer
+commits each batch of vectors as it comes back (`qa.indexer`), so progress shows and a
+killed build resumes; it never knows where the work ran. `InProcess` runs the embedder here,
+batch after batch. `ClusterEmbedding` sends batches to the workers, a bounded number at a
+time: articles out and their passages back (cutting is 95% of a build's work besides
+embedding, so it would cap a cluster if it stayed here: docs/scaling.md), then passage texts
+out and vectors back, each batch yielded as it finishes, in whatever order. Each worker
+loads the embedder once and checks it against the index (`qa.cluster.workers`). A worker
+lost mid-batch has its batches run again elsewhere by the scheduler; nothing is committed
+twice, because nothing is committed until its batch is back.
 
 Dask (`pip install 'qa[cluster]'`) is imported only when a cluster is asked for.
 """
@@ -21,22 +23,34 @@ import itertools
 import logging
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
+from qa.articles import Article
+from qa.chunking import PassageSettings
 from qa.embedders import Embedder
 from qa.errors import ClusterFailed, ClusterUnavailable, WorkerMismatch
+from qa.passages import new_passages
+from qa.store import NewPassage
 
 Batches = Iterator[tuple[list[bytes], np.ndarray]]  # (keys, their vectors), batch by batch
 
 CONNECT_SECONDS = 10  # how long a scheduler that does not answer is waited for
 WAVES = 4  # batches per worker thread at least, so that the last ones finish together
+PREPARE_BATCH = 64  # articles cut into passages per task at most
 IN_FLIGHT = 2  # batches submitted per worker thread: one running, one waiting on the worker
 
 
 class Embedding(ABC):
-    """Embeds passage texts in batches, yielding each batch as it is done."""
+    """Cuts articles into passages and embeds passage texts in batches, each as it is done."""
+
+    @abstractmethod
+    def passages(
+        self, articles: Sequence[Article], settings: PassageSettings
+    ) -> list[list[NewPassage]]:
+        """Each article's passages, ready to store, in the order of `articles`."""
 
     @abstractmethod
     def vectors(self, texts: Mapping[bytes, str], batch: int) -> Batches:
@@ -48,6 +62,11 @@ class InProcess(Embedding):
 
     def __init__(self, embedder: Embedder):
         self.embedder = embedder
+
+    def passages(
+        self, articles: Sequence[Article], settings: PassageSettings
+    ) -> list[list[NewPassage]]:
+        return [new_passages(article, settings, self.embedder.count_tokens) for article in articles]
 
     def vectors(self, texts: Mapping[bytes, str], batch: int) -> Batches:
         keys = list(texts)
@@ -126,8 +145,8 @@ def connect(address: str | None) -> Iterator[Cluster | None]:
 def _local_cluster(address: str):
     """A LocalCluster of the worker processes `local[:N]` asks for, sharing this machine's
     cores: N processes of cores/N threads each (at least one)."""
-    from distributed import LocalCluster
     from dask.system import CPU_COUNT
+    from distributed import LocalCluster
 
     count = address.removeprefix("local").removeprefix(":")
     if count and not (count.isdigit() and int(count) > 0):
@@ -159,34 +178,59 @@ class ClusterEmbedding(Embedding):
                 f"The workers of {cluster.address} could not load the embedder {name}: {error}"
             ) from error
 
-    def vectors(self, texts: Mapping[bytes, str], batch: int) -> Batches:
-        from distributed import as_completed
+    def passages(
+        self, articles: Sequence[Article], settings: PassageSettings
+    ) -> list[list[NewPassage]]:
+        from qa.cluster.workers import cut
 
+        parts = self._parts(list(articles), PREPARE_BATCH)
+        cut_parts: list[list[list[NewPassage]]] = [[] for _ in parts]
+        for number, result in self._fan_out(cut, parts, settings):
+            cut_parts[number] = result
+        return [passages for part in cut_parts for passages in part]
+
+    def vectors(self, texts: Mapping[bytes, str], batch: int) -> Batches:
         from qa.cluster.workers import embed
 
-        keys = list(texts)
-        if not keys:
-            return
+        parts = self._parts(list(texts), batch)
+        batches = [[texts[key] for key in part] for part in parts]
+        for number, vectors in self._fan_out(embed, batches):
+            yield parts[number], vectors
+
+    def _parts(self, items: list, batch: int) -> list[list]:
+        """`items` cut into parts of at most `batch`, and enough of them to keep every worker
+        thread busy to the end (WAVES per thread)."""
+        if not items:
+            return []
         threads = max(1, self.cluster.threads())
-        size = max(1, min(batch, math.ceil(len(keys) / (WAVES * threads))))
-        parts = (keys[start : start + size] for start in range(0, len(keys), size))
+        size = max(1, min(batch, math.ceil(len(items) / (WAVES * threads))))
+        return [items[start : start + size] for start in range(0, len(items), size)]
+
+    def _fan_out(self, task: Callable, parts: list[list], *args: Any) -> Iterator[tuple[int, Any]]:
+        """Run `task(plugin, part, *args)` on the workers for each part, IN_FLIGHT per worker
+        thread submitted at a time; yield (part number, result) as each finishes."""
+        from distributed import as_completed
+
+        if not parts:
+            return
         client = self.cluster.client
+        waiting = iter(enumerate(parts))
         running: dict = {}
         finished = as_completed()
 
-        def submit(part: list[bytes]) -> None:
-            future = client.submit(embed, self.plugin.key, [texts[k] for k in part], pure=False)
-            running[future] = part
+        def submit(number: int, part: list) -> None:
+            future = client.submit(task, self.plugin.key, part, *args, pure=False)
+            running[future] = number
             finished.add(future)
 
         try:
-            for part in itertools.islice(parts, IN_FLIGHT * threads):
-                submit(part)
+            for number, part in itertools.islice(waiting, IN_FLIGHT * self.cluster.threads()):
+                submit(number, part)
             for future in finished:
-                vectors = self._result(future)
-                for part in itertools.islice(parts, 1):
-                    submit(part)
-                yield running.pop(future), vectors
+                result = self._result(future)
+                for number, part in itertools.islice(waiting, 1):
+                    submit(number, part)
+                yield running.pop(future), result
         finally:
             client.cancel(list(running))
 

@@ -1,4 +1,5 @@
-"""What runs on the Dask workers: the embedder, loaded once per worker, and the batch task.
+"""What runs on the Dask workers: the embedder, loaded once per worker, and the two tasks
+that use it: cutting articles into passages, embedding passage texts.
 
 Threads: a worker runs as many batches at once as it has threads, each batch on one OpenMP
 thread. Measured on 2 cores (docs/scaling.md), two batches on one thread each beat one batch
@@ -14,8 +15,12 @@ import os
 import numpy as np
 from distributed import WorkerPlugin, get_worker
 
+from qa.articles import Article
+from qa.chunking import PassageSettings
 from qa.embedders import Embedder, get_embedder
 from qa.errors import WorkerMismatch
+from qa.passages import new_passages
+from qa.store import NewPassage
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
@@ -51,9 +56,19 @@ class EmbedderPlugin(WorkerPlugin):
         self.embedder = embedder
 
 
+def cut(plugin: str, articles: list[Article], settings: PassageSettings) -> list[list[NewPassage]]:
+    """On a worker: each article's passages, cut by the tokenizer of the plugin's embedder."""
+    count_tokens = _embedder(plugin).count_tokens
+    return [new_passages(article, settings, count_tokens) for article in articles]
+
+
 def embed(plugin: str, texts: list[str]) -> np.ndarray:
     """On a worker: the vectors of `texts`, by the embedder its plugin `plugin` loaded."""
+    return _embedder(plugin).encode_passages(texts)
+
+
+def _embedder(plugin: str) -> Embedder:
     loaded: EmbedderPlugin = get_worker().plugins[plugin]
     if loaded.embedder is None:
         raise WorkerMismatch(loaded.refusal or f"The embedder {plugin} did not load here")
-    return loaded.embedder.encode_passages(texts)
+    return loaded.embedder
