@@ -33,7 +33,7 @@ import numpy as np
 from qa import segments
 from qa.articles import Article
 from qa.chunking import PassageSettings, embedding_text
-from qa.cluster import Cluster, Embedding, InProcess
+from qa.cluster import Cluster, Embedding, embedding_for
 from qa.embedders import Embedder, get_embedder
 from qa.errors import IndexMismatch, IndexMissing, IndexWriteError
 from qa.lexical import LexicalIndex, LexicalRecord
@@ -189,7 +189,7 @@ def _update(
             fresh = plan(store.fingerprints(generation, concerned), report)
             manifest = target.base
             if report.changed or manifest is None:
-                embedding = _embedding(embedder, target.settings, cluster)
+                embedding = embedding_for(target.settings, cluster, embedder)
                 writer = _Writer(folder, target, store, lexical, embedding, progress, report)
                 try:
                     manifest = writer.write(fresh, report.removed + report.updated)
@@ -205,14 +205,6 @@ def _update(
             store.close()
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _embedding(embedder: Embedder | None, settings: dict, cluster: Cluster | None) -> Embedding:
-    """Where passages are cut and embedded: on the cluster's workers, which must hold the
-    index's embedder, or here."""
-    if cluster is not None:
-        return cluster.embedding(settings["embedder"], settings["dimension"])
-    return InProcess(embedder or get_embedder(settings["embedder"]))
 
 
 def _target(

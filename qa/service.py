@@ -317,7 +317,9 @@ class Service:
                 return
             self.state.sentences_running = True
             try:
-                embed_pending(self.index_dir, self.index.embedder, self._sentence_progress)
+                embed_pending(
+                    self.index_dir, self.index.embedder, self._sentence_progress, self.cluster
+                )
                 self.state.sentences_error = None
             except Exception as error:  # answers stay right, only slower: log and go on
                 log.exception("embedding sentences failed")

@@ -1,8 +1,8 @@
 """Embedding on a real Dask LocalCluster of 2 worker processes, as `--cluster` does it.
 
 - A build and an update through the CLI, on the cluster's scheduler address, give the same
-  index as in this process: passages, vectors (within float tolerance), search results; the
-  articles were cut and their passages embedded by the workers.
+  index as in this process: passages, passage and sentence vectors (within float tolerance),
+  search results; the articles were cut and embedded by the workers.
 - One worker process SIGKILLed mid-build: its batches run again elsewhere, the build
   completes, every passage is embedded and committed once.
 - An unreachable scheduler: a one-line error naming the address, exit 1, index untouched.
@@ -53,7 +53,8 @@ def ran(tasks, name: str) -> int:
 
 
 def contents(index_dir: Path) -> dict:
-    """What an index holds and answers: passages, vectors by text hash, search results."""
+    """What an index holds and answers: passages, passage and sentence vectors by text hash,
+    passages still waiting for sentence vectors, search results."""
     with closing(Index.load(index_dir)) as index:
         ids = index.store.visible_passage_ids(index.generation).tolist()
         passages = {(p.article_id, p.ordinal): p.text for p in index.store.passages(ids).values()}
@@ -66,15 +67,27 @@ def contents(index_dir: Path) -> dict:
     with closing(Store(folder.build_folder(folder.current().build) / STORE_FILE, True)) as store:
         rows = store.db.execute("SELECT hash, embedding FROM vectors")
         vectors = {key: np.frombuffer(blob, dtype=np.float32) for key, blob in rows}
-    return {"passages": passages, "vectors": vectors, "results": results}
+        rows = store.db.execute("SELECT hash, embedding FROM sentence_vectors")
+        sentences = {key: np.frombuffer(blob, dtype=np.float16) for key, blob in rows}
+        pending = store.count_pending_sentences()
+    return {
+        "passages": passages,
+        "vectors": vectors,
+        "sentences": sentences,
+        "pending": pending,
+        "results": results,
+    }
 
 
 def assert_same(here: Path, there: Path) -> None:
     a, b = contents(here), contents(there)
-    assert a["passages"] == b["passages"]
+    assert a["passages"] == b["passages"] and a["pending"] == b["pending"]
     assert a["vectors"].keys() == b["vectors"].keys()
     for key, vector in a["vectors"].items():
         np.testing.assert_allclose(vector, b["vectors"][key], atol=1e-5)
+    assert a["sentences"].keys() == b["sentences"].keys()
+    for key, vector in a["sentences"].items():
+        np.testing.assert_allclose(vector, b["sentences"][key], atol=1e-3)
     for query, hits in a["results"].items():
         assert [h[:2] for h in hits] == [h[:2] for h in b["results"][query]], query
         np.testing.assert_allclose(
@@ -118,6 +131,7 @@ def test_build_and_update_on_the_cluster_match_in_process(dask_cluster, small_ar
     assert "2 added, 1 updated, 1 removed" in updated.output
     assert ran(tasks, "cut") >= 1 and ran(tasks, "embed") >= 1
     assert_same(here, there)
+    assert contents(there)["pending"] == 0  # sentences embedded too
     assert check_index(there) == []
 
 

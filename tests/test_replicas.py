@@ -54,7 +54,8 @@ def test_a_write_through_one_replica_is_served_by_the_other(site, dask_cluster):
         published = time.monotonic()
         assert any(str(task["key"]).startswith("embed-") for task in tasks.data)
         wait_served(second, article["id"], present=True, since=published)
-        hits = httpx.get(f"{second.url}/api/search", params={"q": code_word(900)}, timeout=10)
+        query = {"q": code_word(900), "mode": "bm25"}  # a word only that article has
+        hits = httpx.get(f"{second.url}/api/search", params=query, timeout=10)
         assert hits.json()["results"][0]["article_id"] == article["id"]
 
         response = httpx.delete(f"{second.url}/api/articles/{article['id']}", headers=AUTH)

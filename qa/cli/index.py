@@ -8,7 +8,7 @@ from tqdm import tqdm
 from qa.check import check_index
 from qa.chunking import PassageSettings
 from qa.cli.common import clean_errors, cluster_option, corpus_option, index_option
-from qa.cluster import connect
+from qa.cluster import Cluster, connect
 from qa.corpus import scan_corpus
 from qa.index import Index
 from qa.indexer import UpdateReport, sync_index
@@ -54,17 +54,18 @@ def build(
         qa index build --cluster tcp://scheduler:8786
     """
     settings = PassageSettings(max_tokens=max_tokens, overlap_sentences=overlap)
-    _run(
-        corpus_dir,
-        index_dir,
-        cluster,
-        rebuild=True,
-        embedder_name=embedder,
-        passage_settings=settings,
-        faiss=faiss_factory,
-    )
-    _merge(index_dir, everything=False)
-    _sentences(index_dir)
+    with connect(cluster) as workers:  # first: an unreachable cluster stops it before any work
+        _run(
+            corpus_dir,
+            index_dir,
+            workers,
+            rebuild=True,
+            embedder_name=embedder,
+            passage_settings=settings,
+            faiss=faiss_factory,
+        )
+        _merge(index_dir, everything=False)
+        _sentences(index_dir, workers)
 
 
 @index.command()
@@ -82,10 +83,11 @@ def update(corpus_dir: Path, index_dir: Path, no_merge: bool, cluster: str | Non
         qa index update --corpus corpus/ --index index/
         qa index update --cluster local:2
     """
-    _run(corpus_dir, index_dir, cluster, rebuild=False)
-    if not no_merge:
-        _merge(index_dir, everything=False)
-    _sentences(index_dir)
+    with connect(cluster) as workers:  # first: an unreachable cluster stops it before any work
+        _run(corpus_dir, index_dir, workers, rebuild=False)
+        if not no_merge:
+            _merge(index_dir, everything=False)
+        _sentences(index_dir, workers)
 
 
 @index.command()
@@ -168,33 +170,35 @@ def check(corpus_dir: Path, index_dir: Path, no_corpus: bool) -> None:
 
 
 def _run(
-    corpus_dir: Path, index_dir: Path, address: str | None, rebuild: bool, **settings
+    corpus_dir: Path, index_dir: Path, cluster: Cluster | None, rebuild: bool, **settings
 ) -> UpdateReport:
-    """Update the index from the corpus folder, embedding on the cluster at `address` if one
-    is given (connected first: an unreachable one stops the command before any work)."""
-    with connect(address) as cluster:
-        scan = scan_corpus(corpus_dir)
-        for problem in scan.problems:
-            click.echo(str(problem), err=True)
-        bar = tqdm(desc="embedding", unit="passage", disable=None)
+    scan = scan_corpus(corpus_dir)
+    for problem in scan.problems:
+        click.echo(str(problem), err=True)
+    bar = tqdm(desc="embedding", unit="passage", disable=None)
 
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage == "embedding":
-                bar.total = total
-                bar.n = done
-                bar.refresh()
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "embedding":
+            bar.total = total
+            bar.n = done
+            bar.refresh()
 
-        try:
-            report = sync_index(
-                scan.articles, index_dir, rebuild, progress=progress, cluster=cluster, **settings
-            )
-        finally:
-            bar.close()
+    try:
+        report = sync_index(
+            scan.articles,
+            index_dir,
+            rebuild=rebuild,
+            progress=progress,
+            cluster=cluster,
+            **settings,
+        )
+    finally:
+        bar.close()
     click.echo(describe(report))
     return report
 
 
-def _sentences(index_dir: Path) -> None:
+def _sentences(index_dir: Path, cluster: Cluster | None) -> None:
     """Embed the sentences of the passages just published (the index already serves them)."""
     bar = tqdm(desc="sentences", unit="passage", disable=None)
 
@@ -203,7 +207,7 @@ def _sentences(index_dir: Path) -> None:
         bar.refresh()
 
     try:
-        embedded = embed_pending(index_dir, progress=progress)
+        embedded = embed_pending(index_dir, progress=progress, cluster=cluster)
     finally:
         bar.close()
     if embedded:

@@ -30,7 +30,7 @@ import numpy as np
 
 from qa.articles import Article
 from qa.chunking import PassageSettings
-from qa.embedders import Embedder
+from qa.embedders import Embedder, get_embedder
 from qa.errors import ClusterFailed, ClusterUnavailable, WorkerMismatch
 from qa.passages import new_passages
 from qa.store import NewPassage
@@ -130,6 +130,16 @@ class Cluster:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def embedding_for(
+    settings: dict, cluster: "Cluster | None", embedder: Embedder | None = None
+) -> Embedding:
+    """Where the embedder's work for an index built with `settings` runs: on the cluster's
+    workers, which must hold the index's embedder, or here (`embedder`, or the index's)."""
+    if cluster is not None:
+        return cluster.embedding(settings["embedder"], settings["dimension"])
+    return InProcess(embedder or get_embedder(settings["embedder"]))
 
 
 @contextlib.contextmanager
