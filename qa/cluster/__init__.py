@@ -91,9 +91,10 @@ class Cluster:
             ) from None
         self.address = address
         self._local = None
+        workers = _local_workers(address)
         try:
-            if address == "local" or address.startswith("local:"):
-                self._local = _local_cluster(address)
+            if workers is not None:
+                self._local = _local_cluster(workers)
                 self.client = Client(self._local)
             else:
                 self.client = Client(address, timeout=CONNECT_SECONDS)
@@ -152,16 +153,28 @@ def connect(address: str | None) -> Iterator[Cluster | None]:
         yield cluster
 
 
-def _local_cluster(address: str):
-    """A LocalCluster of the worker processes `local[:N]` asks for, sharing this machine's
-    cores: N processes of cores/N threads each (at least one)."""
+def _local_workers(address: str) -> int | None:
+    """The worker processes `local` (one per core) or `local:N` asks for; None for the
+    address of a scheduler."""
+    if address != "local" and not address.startswith("local:"):
+        return None
     from dask.system import CPU_COUNT
-    from distributed import LocalCluster
 
     count = address.removeprefix("local").removeprefix(":")
     if count and not (count.isdigit() and int(count) > 0):
-        raise ValueError(f"{address!r} is not local or local:N with N a positive number")
-    workers = int(count) if count else CPU_COUNT
+        raise ClusterUnavailable(
+            f"--cluster {address} is neither local, local:N (N worker processes) nor a "
+            "scheduler address such as tcp://host:8786"
+        )
+    return int(count) if count else CPU_COUNT
+
+
+def _local_cluster(workers: int):
+    """A LocalCluster of `workers` processes sharing this machine's cores: cores/workers
+    threads each (at least one)."""
+    from dask.system import CPU_COUNT
+    from distributed import LocalCluster
+
     return LocalCluster(
         n_workers=workers,
         threads_per_worker=max(1, CPU_COUNT // workers),
@@ -172,7 +185,7 @@ def _local_cluster(address: str):
 
 
 class ClusterEmbedding(Embedding):
-    """Batches of texts embedded on the workers of `cluster`, yielded as each finishes."""
+    """Articles cut and passage texts embedded on the workers of `cluster`, in batches."""
 
     def __init__(self, cluster: Cluster, name: str, dimension: int):
         from qa.cluster.workers import EmbedderPlugin
@@ -181,9 +194,10 @@ class ClusterEmbedding(Embedding):
         self.plugin = EmbedderPlugin(name, dimension)
         try:
             cluster.client.register_plugin(self.plugin, name=self.plugin.key)
-        except WorkerMismatch:
-            raise
         except Exception as error:  # whatever a worker raised while loading the embedder
+            cluster.client.unregister_worker_plugin(self.plugin.key)  # not for later workers
+            if isinstance(error, WorkerMismatch):
+                raise
             raise ClusterFailed(
                 f"The workers of {cluster.address} could not load the embedder {name}: {error}"
             ) from error
@@ -212,8 +226,7 @@ class ClusterEmbedding(Embedding):
         thread busy to the end (WAVES per thread)."""
         if not items:
             return []
-        threads = max(1, self.cluster.threads())
-        size = max(1, min(batch, math.ceil(len(items) / (WAVES * threads))))
+        size = max(1, min(batch, math.ceil(len(items) / (WAVES * self._threads()))))
         return [items[start : start + size] for start in range(0, len(items), size)]
 
     def _fan_out(self, task: Callable, parts: list[list], *args: Any) -> Iterator[tuple[int, Any]]:
@@ -233,8 +246,8 @@ class ClusterEmbedding(Embedding):
             running[future] = number
             finished.add(future)
 
-        try:
-            for number, part in itertools.islice(waiting, IN_FLIGHT * self.cluster.threads()):
+        try:  # with no worker yet, the first part waits on the scheduler for one to join
+            for number, part in itertools.islice(waiting, IN_FLIGHT * self._threads()):
                 submit(number, part)
             for future in finished:
                 result = self._result(future)
@@ -244,7 +257,10 @@ class ClusterEmbedding(Embedding):
         finally:
             client.cancel(list(running))
 
-    def _result(self, future) -> np.ndarray:
+    def _threads(self) -> int:
+        return max(1, self.cluster.threads())
+
+    def _result(self, future) -> Any:
         try:
             return future.result()
         except WorkerMismatch:
