@@ -20,17 +20,15 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from evaldata import tydiqa
+from common import throughput_articles
 from synthetic import synthetic_index
 
 from qa.articles import Article
 from qa.chunking import PassageSettings, cut_passages, embedding_text
-from qa.corpus import scan_corpus
 from qa.embedders import get_embedder
 from qa.index import Index
 from qa.indexer import apply_changes, sync_index
 
-REPO = Path(__file__).resolve().parents[1]
 NEW_ARTICLE = Article(
     id="benchmark-new-article",
     title="Kemnaker dan KOICA perkuat kerja sama pelatihan vokasi",
@@ -45,10 +43,7 @@ EDIT = " Pendaftaran dibuka hingga akhir bulan depan."
 
 
 def throughput(passages: int) -> None:
-    articles = dict(scan_corpus(REPO / "corpus").articles)
-    bench = tydiqa()
-    for pid in list(bench.passages)[:passages]:
-        articles[pid] = Article(id=pid, title="", text=bench.passages[pid], source="TyDi")
+    articles = throughput_articles(passages)
     embedder = get_embedder()
     settings = PassageSettings()
     texts = [

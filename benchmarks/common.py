@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 from qa.articles import Article
+from qa.corpus import scan_corpus
 from qa.embedders import DEFAULT_EMBEDDER, get_embedder
 from qa.embedders.cached import CachedEmbedder
 from qa.errors import IndexMismatch
@@ -14,7 +15,17 @@ HERE = Path(__file__).resolve().parent
 CACHE = HERE / "cache"
 sys.path.insert(0, str(HERE))
 
-from evaldata import Benchmark  # noqa: E402
+from evaldata import Benchmark, tydiqa  # noqa: E402
+
+
+def throughput_articles(passages: int) -> dict[str, Article]:
+    """The shipped corpus plus the first `passages` TyDi-QA-id passages, as articles: the
+    input every build-throughput figure is measured on."""
+    articles = dict(scan_corpus(HERE.parent / "corpus").articles)
+    bench = tydiqa()
+    for pid in list(bench.passages)[:passages]:
+        articles[pid] = Article(id=pid, title="", text=bench.passages[pid], source="TyDi")
+    return articles
 
 
 def cached_embedder(name: str = DEFAULT_EMBEDDER) -> CachedEmbedder:

@@ -38,3 +38,15 @@ class UnknownArticle(QAError):
 
 class UnknownBackend(QAError):
     """An embedder or index backend name that does not resolve."""
+
+
+class ClusterUnavailable(QAError):
+    """The Dask cluster asked for cannot be used: Dask not installed, scheduler unreachable."""
+
+
+class ClusterFailed(QAError):
+    """The Dask cluster failed during the work (workers lost too often, scheduler gone)."""
+
+
+class WorkerMismatch(QAError):
+    """A Dask worker embeds with another embedder or dimension than the index was built with."""

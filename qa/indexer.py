@@ -32,10 +32,11 @@ import numpy as np
 
 from qa import segments
 from qa.articles import Article
-from qa.chunking import PassageSettings, cut_passages, embedding_text
+from qa.chunking import PassageSettings, embedding_text
+from qa.cluster import Cluster, Embedding, embedding_for
 from qa.embedders import Embedder, get_embedder
 from qa.errors import IndexMismatch, IndexMissing, IndexWriteError
-from qa.lexical import LexicalIndex, LexicalRecord, tokenize
+from qa.lexical import LexicalIndex, LexicalRecord
 from qa.manifest import (
     LEXICAL_FOLDER,
     STORE_FILE,
@@ -45,7 +46,7 @@ from qa.manifest import (
     fsync_tree,
 )
 from qa.settings import SETTINGS
-from qa.store import NewPassage, Store, text_hash
+from qa.store import NewPassage, Store
 from qa.vectors import factory_for
 
 STEP_PASSAGES = 20_000  # passages per published step of a large update
@@ -98,13 +99,15 @@ def sync_index(
     embedder: Embedder | None = None,
     progress: Progress = _silent,
     wait: bool = True,
+    cluster: Cluster | None = None,
 ) -> UpdateReport:
     """Make the index at `index_dir` hold exactly `articles`; return what changed.
 
     With rebuild=True (or no index yet) everything goes into a new build, with the given
     embedder, passage settings and FAISS type (defaults otherwise). Else the index's own
     settings are kept, and an explicit setting that differs raises IndexMismatch.
-    `embedder`, when given, is used instead of loading one by name.
+    `embedder`, when given, is used instead of loading one by name; with `cluster`, articles
+    are cut into passages and embedded on its workers.
     """
 
     def plan(stored: Mapping[str, str], report: UpdateReport) -> list[Article]:
@@ -116,7 +119,7 @@ def sync_index(
         return fresh
 
     requested = {"embedder": embedder_name, "passages": passage_settings, "faiss": faiss}
-    return _update(index_dir, plan, rebuild, requested, embedder, progress, wait)
+    return _update(index_dir, plan, rebuild, requested, embedder, progress, wait, cluster)
 
 
 def apply_changes(
@@ -126,6 +129,7 @@ def apply_changes(
     embedder: Embedder | None = None,
     progress: Progress = _silent,
     wait: bool = True,
+    cluster: Cluster | None = None,
 ) -> UpdateReport:
     """Add or replace `upserts` and drop `deletions`, leaving every other article as it is.
 
@@ -142,7 +146,7 @@ def apply_changes(
         return fresh
 
     concerned = {a.id for a in upserts} | set(deletions)
-    return _update(index_dir, plan, False, {}, embedder, progress, wait, concerned)
+    return _update(index_dir, plan, False, {}, embedder, progress, wait, cluster, concerned)
 
 
 Plan = Callable[[Mapping[str, str], UpdateReport], list[Article]]
@@ -167,6 +171,7 @@ def _update(
     embedder: Embedder | None,
     progress: Progress,
     wait: bool,
+    cluster: Cluster | None,
     concerned: set[str] | None = None,
 ) -> UpdateReport:
     """Under the writer lock: plan against the current generation, then write and publish."""
@@ -184,8 +189,8 @@ def _update(
             fresh = plan(store.fingerprints(generation, concerned), report)
             manifest = target.base
             if report.changed or manifest is None:
-                embedder = embedder or get_embedder(target.settings["embedder"])
-                writer = _Writer(folder, target, store, lexical, embedder, progress, report)
+                embedding = embedding_for(target.settings, cluster, embedder)
+                writer = _Writer(folder, target, store, lexical, embedding, progress, report)
                 try:
                     manifest = writer.write(fresh, report.removed + report.updated)
                 finally:
@@ -280,7 +285,7 @@ class _Writer:
         target: _Target,
         store: Store,
         lexical: LexicalIndex,
-        embedder: Embedder,
+        embedding: Embedding,
         progress: Progress,
         report: UpdateReport,
     ):
@@ -288,7 +293,7 @@ class _Writer:
         self.target = target
         self.store = store
         self.lexical = lexical
-        self.embedder = embedder
+        self.embedding = embedding
         self.progress = progress
         self.report = report
         self.settings = target.settings
@@ -308,7 +313,8 @@ class _Writer:
         manifest = self.target.base or Manifest(
             build=self.target.build, generation=0, segments=(), settings=self.settings
         )
-        prepared = [(article, self._passages(article)) for article in fresh]
+        cut = self.embedding.passages(fresh, self.passage_settings)
+        prepared = list(zip(fresh, cut, strict=True))
         total = sum(len(passages) for _, passages in prepared)
         self.progress("embedding", 0, total)
         done = 0
@@ -319,17 +325,6 @@ class _Writer:
             manifest = self._step(manifest, step, gone, done, total)
             done += sum(len(passages) for _, passages in step)
         return manifest
-
-    def _passages(self, article: Article) -> list[NewPassage]:
-        passages = cut_passages(article, self.passage_settings, self.embedder.count_tokens)
-        return [
-            NewPassage(
-                passage,
-                tokenize(f"{article.title} {passage.text}"),
-                text_hash(embedding_text(article.title, passage.text)),
-            )
-            for passage in passages
-        ]
 
     def _step(
         self,
@@ -393,12 +388,13 @@ class _Writer:
             missing = [key for key in missing if key not in donated]
         count = sum(len(passages) for _, passages in step)
         self.report.reused_passages += count - len(missing)
-        for start in range(0, len(missing), EMBED_BATCH):
-            batch = missing[start : start + EMBED_BATCH]
-            vectors = self.embedder.encode_passages([texts[key] for key in batch])
+        embedded = done + count - len(missing)
+        for batch, vectors in self.embedding.vectors(
+            {key: texts[key] for key in missing}, EMBED_BATCH
+        ):
             self.store.put_vectors(batch, vectors, generation)
             self.report.embedded_passages += len(batch)
-            embedded = done + (count - len(missing)) + start + len(batch)
+            embedded += len(batch)
             self.progress("embedding", embedded, total)
 
     def _deletes(

@@ -7,6 +7,7 @@ its passages (`embed_pending`), so that passages are searchable as fast as they 
 (measured in docs/benchmarks.md: embedding sentences in line halves that rate); until a
 passage's sentences have vectors, `sentence_matrix` embeds them at query time.
 Sentences shared by overlapping passages, or by copies of an article, are embedded once.
+With a Dask cluster, each batch's sentences are embedded on its workers (`qa.cluster`).
 """
 
 from collections.abc import Callable, Sequence
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.embedders import Embedder, get_embedder
+from qa.cluster import Cluster, embedding_for
+from qa.embedders import Embedder
 from qa.manifest import STORE_FILE, IndexFolder
 from qa.store import Store, text_hash
 
@@ -29,7 +31,10 @@ def sentence_texts(text: str, spans: Sequence[Sequence[int]]) -> list[str]:
 
 
 def embed_pending(
-    index_dir: Path, embedder: Embedder | None = None, progress: Progress | None = None
+    index_dir: Path,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+    cluster: Cluster | None = None,
 ) -> int:
     """Embed the sentences of every published passage that has no sentence vectors yet, in
     committed batches (a killed pass goes on where it stopped); return the number embedded.
@@ -38,7 +43,8 @@ def embed_pending(
     """
     folder = IndexFolder(index_dir)
     manifest = folder.current()
-    embedder = embedder or get_embedder(manifest.settings["embedder"])
+    embedding = embedding_for(manifest.settings, cluster, embedder)
+    nothing = np.empty((0, manifest.settings["dimension"]), dtype=np.float32)
     embedded = 0
     with closing(Store(folder.build_folder(manifest.build) / STORE_FILE)) as store:
         total = store.count_pending_sentences()
@@ -53,9 +59,13 @@ def embed_pending(
                 for sentence in sentence_texts(text, spans)
             }
             known = store.known_sentence_hashes(texts)
-            missing = [key for key in texts if key not in known]
-            vectors = embedder.encode_passages([texts[key] for key in missing])
-            store.put_sentence_vectors(missing, vectors, ids)
+            missing = {key: texts[key] for key in texts if key not in known}
+            batches = list(embedding.vectors(missing, max(1, len(missing))))  # one, here
+            store.put_sentence_vectors(
+                [key for keys, _ in batches for key in keys],
+                np.concatenate([vectors for _, vectors in batches] or [nothing]),
+                ids,
+            )
             embedded += len(missing)
             done += len(ids)
             if progress is not None:

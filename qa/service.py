@@ -21,6 +21,7 @@ from pathlib import Path
 from qa import merging, settings
 from qa.answer import Answering, ask, lexical_highlights
 from qa.articles import Article
+from qa.cluster import Cluster
 from qa.corpus import remove_article, scan_corpus, write_article
 from qa.errors import IngestError
 from qa.filters import NO_FILTERS, Filters
@@ -78,10 +79,17 @@ class UpdateState:
 class Service:
     """Holds the generation being served and the threads that keep it current."""
 
-    def __init__(self, corpus_dir: Path, index_dir: Path, embedder_name: str | None = None):
+    def __init__(
+        self,
+        corpus_dir: Path,
+        index_dir: Path,
+        embedder_name: str | None = None,
+        cluster: Cluster | None = None,
+    ):
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
         self.embedder_name = embedder_name
+        self.cluster = cluster  # where builds and updates embed; None: in this process
         self.state = UpdateState()
         self.reader = IndexReader(self.index_dir, embedder_name)
         self._index: Index | None = None
@@ -111,6 +119,7 @@ class Service:
                 self.index_dir,
                 embedder_name=self.embedder_name,
                 progress=progress or _quiet,
+                cluster=self.cluster,
             )
         self._index = self.reader.open()
         for target, name in (
@@ -257,11 +266,17 @@ class Service:
     def _run(self, job: Job) -> UpdateReport:
         if job.sync or self._resync:
             articles = scan_corpus(self.corpus_dir).articles
-            report = sync_index(articles, self.index_dir, progress=self._progress)
+            report = sync_index(
+                articles, self.index_dir, progress=self._progress, cluster=self.cluster
+            )
             self._resync = False
         else:
             report = apply_changes(
-                self.index_dir, job.upserts, job.deletions, progress=self._progress
+                self.index_dir,
+                job.upserts,
+                job.deletions,
+                progress=self._progress,
+                cluster=self.cluster,
             )
         self.refresh()
         self._sentences_wanted.set()
@@ -320,7 +335,9 @@ class Service:
                 return
             self.state.sentences_running = True
             try:
-                embed_pending(self.index_dir, self.index.embedder, self._sentence_progress)
+                embed_pending(
+                    self.index_dir, self.index.embedder, self._sentence_progress, self.cluster
+                )
                 self.state.sentences_error = None
             except Exception as error:  # answers stay right, only slower: log and go on
                 log.exception("embedding sentences failed")

@@ -54,6 +54,13 @@ SETTINGS: dict[str, Setting] = {
             "QA_FAISS_EF_SEARCH",
             "HNSW candidate list per query (more: better recall, slower).",
         ),
+        Setting(
+            "cluster",
+            None,
+            "QA_DASK_SCHEDULER",
+            "Embed on a Dask cluster: a scheduler address (tcp://host:8786), or local / "
+            "local:N to start N worker processes on this machine; without it, in this process.",
+        ),
         Setting("host", "127.0.0.1", "QA_HOST", "Address to listen on."),
         Setting("port", 8000, "QA_PORT", "Port to listen on."),
         Setting(

@@ -140,3 +140,12 @@ def shipped_site(tmp_path_factory, corpus_index_dir):
     shutil.copytree(repo / "corpus", tmp / "corpus")
     shutil.copytree(corpus_index_dir, tmp / "index", symlinks=True)
     return tmp / "corpus", tmp / "index"
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """A real Dask LocalCluster of 2 worker processes (`--cluster local:2`), shared."""
+    from qa.cluster import Cluster
+
+    with Cluster("local:2") as cluster:
+        yield cluster

@@ -32,7 +32,7 @@ class LiveServer:
 
     With `api_key`, writes need `Authorization: Bearer <api_key>` (passed as QA_API_KEY);
     without one the server has no key, whatever the environment says, and refuses writes.
-    `env` adds settings to its environment (QA_ALLOWED_HOSTS, QA_KNOWLEDGE_ID, ...).
+    `env` adds settings to its environment (QA_ALLOWED_HOSTS, QA_DASK_SCHEDULER, ...).
     """
 
     def __init__(
@@ -52,6 +52,7 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(log_path or self.index_dir.parent / f"serve-{self.port}.log")
+        self.env = env or {}
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "LiveServer":

@@ -22,6 +22,7 @@ index_option = option(
     "index_dir",
     type=click.Path(path_type=Path, file_okay=False),
 )
+cluster_option = option("cluster", metavar="ADDRESS")
 
 
 def clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -7,7 +7,8 @@ from tqdm import tqdm
 
 from qa.check import check_index
 from qa.chunking import PassageSettings
-from qa.cli.common import clean_errors, corpus_option, index_option
+from qa.cli.common import clean_errors, cluster_option, corpus_option, index_option
+from qa.cluster import Cluster, connect
 from qa.corpus import scan_corpus
 from qa.index import Index
 from qa.indexer import UpdateReport, sync_index
@@ -28,6 +29,7 @@ def index() -> None:
 @option("max_tokens")
 @option("overlap")
 @option("faiss", "--faiss", "faiss_factory")
+@cluster_option
 @clean_errors
 def build(
     corpus_dir: Path,
@@ -36,6 +38,7 @@ def build(
     max_tokens: int,
     overlap: int,
     faiss_factory: str,
+    cluster: str | None,
 ) -> None:
     """Embed the whole corpus into a new build of the index.
 
@@ -48,37 +51,43 @@ def build(
     Example:
         qa index build --corpus corpus/ --index index/
         qa index build --faiss HNSW32
+        qa index build --cluster tcp://scheduler:8786
     """
     settings = PassageSettings(max_tokens=max_tokens, overlap_sentences=overlap)
-    _run(
-        corpus_dir,
-        index_dir,
-        rebuild=True,
-        embedder_name=embedder,
-        passage_settings=settings,
-        faiss=faiss_factory,
-    )
-    _merge(index_dir, everything=False)
-    _sentences(index_dir)
+    with connect(cluster) as workers:  # first: an unreachable cluster stops it before any work
+        _run(
+            corpus_dir,
+            index_dir,
+            workers,
+            rebuild=True,
+            embedder_name=embedder,
+            passage_settings=settings,
+            faiss=faiss_factory,
+        )
+        _merge(index_dir, everything=False)
+        _sentences(index_dir, workers)
 
 
 @index.command()
 @corpus_option
 @index_option
 @click.option("--no-merge", is_flag=True, help="Leave merging segments for later.")
+@cluster_option
 @clean_errors
-def update(corpus_dir: Path, index_dir: Path, no_merge: bool) -> None:
+def update(corpus_dir: Path, index_dir: Path, no_merge: bool, cluster: str | None) -> None:
     """Embed only new and changed articles, drop removed ones, merge segments if due, then
     embed the new passages' sentences for answering.
 
     \b
     Example:
         qa index update --corpus corpus/ --index index/
+        qa index update --cluster local:2
     """
-    _run(corpus_dir, index_dir, rebuild=False)
-    if not no_merge:
-        _merge(index_dir, everything=False)
-    _sentences(index_dir)
+    with connect(cluster) as workers:  # first: an unreachable cluster stops it before any work
+        _run(corpus_dir, index_dir, workers, rebuild=False)
+        if not no_merge:
+            _merge(index_dir, everything=False)
+        _sentences(index_dir, workers)
 
 
 @index.command()
@@ -160,7 +169,9 @@ def check(corpus_dir: Path, index_dir: Path, no_corpus: bool) -> None:
     click.echo("index is consistent" + ("" if no_corpus else " and holds the corpus"))
 
 
-def _run(corpus_dir: Path, index_dir: Path, rebuild: bool, **settings) -> UpdateReport:
+def _run(
+    corpus_dir: Path, index_dir: Path, cluster: Cluster | None, rebuild: bool, **settings
+) -> UpdateReport:
     scan = scan_corpus(corpus_dir)
     for problem in scan.problems:
         click.echo(str(problem), err=True)
@@ -174,7 +185,12 @@ def _run(corpus_dir: Path, index_dir: Path, rebuild: bool, **settings) -> Update
 
     try:
         report = sync_index(
-            scan.articles, index_dir, rebuild=rebuild, progress=progress, **settings
+            scan.articles,
+            index_dir,
+            rebuild=rebuild,
+            progress=progress,
+            cluster=cluster,
+            **settings,
         )
     finally:
         bar.close()
@@ -182,7 +198,7 @@ def _run(corpus_dir: Path, index_dir: Path, rebuild: bool, **settings) -> Update
     return report
 
 
-def _sentences(index_dir: Path) -> None:
+def _sentences(index_dir: Path, cluster: Cluster | None) -> None:
     """Embed the sentences of the passages just published (the index already serves them)."""
     bar = tqdm(desc="sentences", unit="passage", disable=None)
 
@@ -191,7 +207,7 @@ def _sentences(index_dir: Path) -> None:
         bar.refresh()
 
     try:
-        embedded = embed_pending(index_dir, progress=progress)
+        embedded = embed_pending(index_dir, progress=progress, cluster=cluster)
     finally:
         bar.close()
     if embedded:

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from qa.cli.common import clean_errors, corpus_option, index_option
+from qa.cli.common import clean_errors, cluster_option, corpus_option, index_option
 from qa.settings import option
 
 
@@ -19,6 +19,7 @@ from qa.settings import option
 @option("allowed_hosts")
 @option("knowledge_id")
 @option("no_sync")
+@cluster_option
 @clean_errors
 def serve(
     corpus_dir: Path,
@@ -29,6 +30,7 @@ def serve(
     allowed_hosts: str | None,
     knowledge_id: str,
     no_sync: bool,
+    cluster: str | None,
 ) -> None:
     """Serve the web page and the API; build the index from the corpus first if missing.
 
@@ -38,12 +40,15 @@ def serve(
     On start-up the index catches up with the corpus folder in the background (articles
     added, changed or removed while no server ran); --no-sync skips that. The server then
     follows the index folder: a generation that another process publishes (`qa index
-    update` from cron, another server) is served within a second or two.
+    update` from cron, another server) is served within a second or two, so several servers
+    over one index folder serve the same articles (replicas behind a load balancer).
+    With --cluster, the passages of builds and updates are embedded on a Dask cluster.
 
     \b
     Example:
         qa serve --corpus corpus/ --index index/ --port 8000
         qa serve --index benchmarks/cache/synthetic-100000 --no-sync
+        qa serve --cluster local:2
     """
     # One OpenMP thread per query embedding: the server embeds on several request threads at
     # once, and OpenMP teams on top of them contend and spin (docs/benchmarks.md: +29%
@@ -52,9 +57,9 @@ def serve(
     import uvicorn
 
     from qa.app import create_app
+    from qa.cluster import connect
     from qa.service import Service
 
-    service = Service(corpus_dir, index_dir)
     bar: tqdm | None = None
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -64,15 +69,17 @@ def serve(
             bar.n = done
             bar.refresh()
 
-    service.open(progress=progress, catch_up=not no_sync)
-    if bar is not None:
-        bar.close()
-    click.echo(f"Serving {corpus_dir} ({service.index.name}) on http://{host}:{port}/")
-    app = create_app(
-        service,
-        api_key=api_key,
-        open_service=False,
-        allowed_hosts=allowed_hosts,
-        knowledge_id=knowledge_id,
-    )
-    uvicorn.run(app, host=host, port=port)
+    with connect(cluster) as workers:
+        service = Service(corpus_dir, index_dir, cluster=workers)
+        service.open(progress=progress, catch_up=not no_sync)
+        if bar is not None:
+            bar.close()
+        click.echo(f"Serving {corpus_dir} ({service.index.name}) on http://{host}:{port}/")
+        app = create_app(
+            service,
+            api_key=api_key,
+            open_service=False,
+            allowed_hosts=allowed_hosts,
+            knowledge_id=knowledge_id,
+        )
+        uvicorn.run(app, host=host, port=port)
