@@ -1,0 +1,158 @@
+"""The safe fetcher against a real HTTP server on loopback (tests/sites.py): limits, refused
+addresses at every hop, conditional requests, robots.txt.
+
+No test sends anything beyond loopback: refused private ranges are checked on the address
+classifier itself, and the fetcher's use of it on loopback addresses (127.0.0.2, localhost,
+::1) that are refused when QA_FETCH_ALLOW does not name them.
+"""
+
+import ipaddress
+import time
+
+import pytest
+from sites import SLOW_SECONDS, NewsSite
+
+from qa.errors import FetchError, QAError, UnsafeAddress
+from qa.fetch import FEED_TYPES, ROBOT_NAME, Fetcher, Robots, allowed_networks, refusal
+
+LOOPBACK_ONLY = allowed_networks("127.0.0.1/32")
+
+
+@pytest.fixture(scope="module")
+def site():
+    with NewsSite() as served:
+        served.items = ["detik-1", "tempo-1"]
+        yield served
+
+
+@pytest.fixture(scope="module")
+def fetcher():
+    with Fetcher(timeout=1.0, allow=LOOPBACK_ONLY) as opened:
+        yield opened
+
+
+def test_fetches_a_page_and_names_itself(site, fetcher):
+    page = fetcher.fetch(site.url("/news/tempo-1.html"))
+    assert (page.status, page.media_type, page.charset) == (200, "text/html", "utf-8")
+    assert "Ini 7 Alasan Mengapa Orang Malas Bergerak" in page.text()
+    agent = site.requests_to("/news/tempo-1.html")[-1]["user-agent"]
+    assert agent.startswith(f"{ROBOT_NAME}/") and "robots.txt" in agent
+
+
+def test_redirects_are_followed_up_to_the_limit(site, fetcher):
+    assert fetcher.fetch(site.url("/hop/3")).url == site.url("/news/tempo-1.html")
+    with Fetcher(max_redirects=2, allow=LOOPBACK_ONLY) as strict, pytest.raises(FetchError) as error:
+        strict.fetch(site.url("/hop/3"))
+    assert "more than 2 redirects" in error.value.message
+    assert error.value.url == site.url("/hop/3")
+
+
+@pytest.mark.parametrize(
+    "path,message,transient",
+    [
+        ("/missing", "the server answered 404 Not Found", False),
+        ("/loop", "more than 5 redirects (a redirect loop?)", False),
+        ("/doc.pdf", "not a web page: the server sends application/pdf", False),
+        ("/huge", "larger than 5,000,000 bytes (52,428,800 bytes)", False),
+        ("/huge-undeclared", "larger than 5,000,000 bytes", False),
+        ("/slow", "timed out after 1 s", True),
+    ],
+)
+def test_a_bad_link_is_a_clear_error(site, fetcher, path, message, transient):
+    started = time.monotonic()
+    with pytest.raises(FetchError) as error:
+        fetcher.fetch(site.url(path))
+    assert message in error.value.message
+    assert error.value.transient is transient
+    assert time.monotonic() - started < SLOW_SECONDS  # never waits for the slow page
+
+
+def test_not_a_web_address(fetcher):
+    for url in ("ftp://127.0.0.1/x", "file:///etc/passwd", "http://user:pw@127.0.0.1/", "nonsense"):
+        with pytest.raises(FetchError):
+            fetcher.fetch(url)
+
+
+def test_loopback_is_refused_unless_allowed(site):
+    before = len(site.requests)
+    with Fetcher() as default:
+        for host in ("127.0.0.1", "localhost", "[::1]"):
+            with pytest.raises(UnsafeAddress) as error:
+                default.fetch(site.url("/news/tempo-1.html", host=host))
+            assert "a loopback address" in error.value.message
+            assert "QA_FETCH_ALLOW" in error.value.message
+    assert len(site.requests) == before  # refused before connecting
+
+
+def test_every_redirect_hop_is_checked(site, fetcher):
+    """127.0.0.1 is allowed, 127.0.0.2 is not: a redirect there is refused."""
+    with pytest.raises(UnsafeAddress) as error:
+        fetcher.fetch(site.url("/to-other-loopback"))
+    assert error.value.url == site.url("/to-other-loopback")
+    assert "redirected to http://127.0.0.2:" in error.value.message
+    assert "127.0.0.2 is a loopback address" in error.value.message
+
+
+def test_the_checked_address_is_connected_with_the_host_name_kept(site):
+    """localhost is resolved and checked here; the request goes to that address (trying the
+    next when ::1 does not answer) with `Host: localhost:port`."""
+    with Fetcher(allow=allowed_networks("127.0.0.0/8, ::1")) as local:
+        page = local.fetch(site.url("/news/detik-1.html", host="localhost"))
+    assert page.status == 200
+    assert site.requests_to("/news/detik-1.html")[-1]["host"] == f"localhost:{site.port}"
+
+
+@pytest.mark.parametrize(
+    "address,kind",
+    [
+        ("10.1.2.3", "private"),
+        ("172.16.0.1", "private"),
+        ("192.168.1.1", "private"),
+        ("127.0.0.1", "loopback"),
+        ("169.254.169.254", "link-local"),  # cloud metadata
+        ("0.0.0.0", "unspecified"),
+        ("100.64.0.1", "non-public"),  # carrier-grade NAT
+        ("224.0.0.1", "multicast"),
+        ("::1", "loopback"),
+        ("fe80::1", "link-local"),
+        ("fd00::1", "private"),
+        ("::ffff:10.0.0.1", "private"),  # an IPv4 address in IPv6 clothing
+        ("8.8.8.8", None),
+        ("2001:4860:4860::8888", None),
+    ],
+)
+def test_address_classes(address, kind):
+    assert refusal(ipaddress.ip_address(address)) == kind
+
+
+def test_allow_setting():
+    assert allowed_networks(None) == []
+    assert [str(n) for n in allowed_networks("127.0.0.1, 10.0.0.0/8 ::1")] == [
+        "127.0.0.1/32",
+        "10.0.0.0/8",
+        "::1/128",
+    ]
+    with pytest.raises(QAError, match="QA_FETCH_ALLOW: 'localhost' is not an address"):
+        allowed_networks("localhost")
+
+
+def test_conditional_request_answered_not_modified(site, fetcher):
+    first = fetcher.fetch(site.url("/feed.xml"), FEED_TYPES)
+    assert first.etag and first.last_modified
+    again = fetcher.fetch(site.url("/feed.xml"), FEED_TYPES, {"If-None-Match": first.etag})
+    assert again.not_modified and again.body == b""
+    assert site.requests_to("/feed.xml")[-1]["if-none-match"] == first.etag
+
+
+def test_robots_txt(site, fetcher):
+    robots = Robots(fetcher)
+    assert robots.allowed(site.url("/news/tempo-1.html"))
+    assert not robots.allowed(site.url("/private/tempo-1.html"))
+    assert len(site.requests_to("/robots.txt")) == 1  # read once per site
+    site.robots = None  # a 404: everything is allowed
+    try:
+        assert Robots(fetcher).allowed(site.url("/private/tempo-1.html"))
+    finally:
+        site.robots = "User-agent: *\nDisallow: /private/\n"
+    with Fetcher() as refused:  # robots.txt that cannot be read: nothing is allowed
+        assert not Robots(refused).allowed(site.url("/news/tempo-1.html"))
