@@ -41,7 +41,8 @@ def test_fetches_a_page_and_names_itself(site, fetcher):
 
 def test_redirects_are_followed_up_to_the_limit(site, fetcher):
     assert fetcher.fetch(site.url("/hop/3")).url == site.url("/news/tempo-1.html")
-    with Fetcher(max_redirects=2, allow=LOOPBACK_ONLY) as strict, pytest.raises(FetchError) as error:
+    strict = Fetcher(max_redirects=2, allow=LOOPBACK_ONLY)
+    with strict, pytest.raises(FetchError) as error:
         strict.fetch(site.url("/hop/3"))
     assert "more than 2 redirects" in error.value.message
     assert error.value.url == site.url("/hop/3")
