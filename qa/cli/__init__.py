@@ -4,6 +4,7 @@ import click
 
 from qa.cli.ask import ask
 from qa.cli.corpus import corpus
+from qa.cli.feeds import feeds
 from qa.cli.index import index
 from qa.cli.serve import serve
 
@@ -19,5 +20,5 @@ def cli() -> None:
     """
 
 
-for command in (corpus, index, ask, serve):
+for command in (corpus, feeds, index, ask, serve):
     cli.add_command(command)

@@ -10,6 +10,16 @@ from qa.cli.common import clean_errors, corpus_option, index_option
 from qa.settings import option
 
 
+def _interval(context: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    """--poll-feeds in seconds ("30m" is 1800)."""
+    from qa.feeds import parse_interval
+
+    try:
+        return parse_interval(value) if value else None
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @click.command()
 @corpus_option
 @index_option
@@ -17,9 +27,16 @@ from qa.settings import option
 @option("port")
 @option("api_key")
 @option("no_sync")
+@option("poll_feeds", metavar="INTERVAL", callback=_interval)
 @clean_errors
 def serve(
-    corpus_dir: Path, index_dir: Path, host: str, port: int, api_key: str | None, no_sync: bool
+    corpus_dir: Path,
+    index_dir: Path,
+    host: str,
+    port: int,
+    api_key: str | None,
+    no_sync: bool,
+    poll_feeds: float | None,
 ) -> None:
     """Serve the web page and the API; build the index from the corpus first if missing.
 
@@ -32,6 +49,7 @@ def serve(
     Example:
         qa serve --corpus corpus/ --index index/ --port 8000
         qa serve --index benchmarks/cache/synthetic-100000 --no-sync
+        qa serve --api-key "$KEY" --poll-feeds 30m    # then sign in at /admin
     """
     # One OpenMP thread per query embedding: the server embeds on several request threads at
     # once, and OpenMP teams on top of them contend and spin (docs/benchmarks.md: +29%
@@ -42,7 +60,7 @@ def serve(
     from qa.app import create_app
     from qa.service import Service
 
-    service = Service(corpus_dir, index_dir)
+    service = Service(corpus_dir, index_dir, poll_seconds=poll_feeds)
     bar: tqdm | None = None
 
     def progress(stage: str, done: int, total: int) -> None:
