@@ -32,6 +32,7 @@ class LiveServer:
 
     With `api_key`, writes need `Authorization: Bearer <api_key>` (passed as QA_API_KEY);
     without one the server has no key, whatever the environment says, and refuses writes.
+    `env` adds environment variables, `args` options of `qa serve`.
     """
 
     def __init__(
@@ -41,6 +42,8 @@ class LiveServer:
         api_key: str | None = None,
         startup: float = STARTUP,
         log_path: Path | None = None,
+        env: dict[str, str] | None = None,
+        args: tuple[str, ...] = (),
     ):
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
@@ -50,6 +53,8 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(log_path or self.index_dir.parent / f"serve-{self.port}.log")
         self.process: subprocess.Popen | None = None
+        self.env = env or {}
+        self.args = args
 
     def __enter__(self) -> "LiveServer":
         self.start()
@@ -62,8 +67,8 @@ class LiveServer:
         """Start the server and wait until /api/health answers (pytest.fail otherwise)."""
         command = [sys.executable, "-c", "from qa.cli import cli; cli()", "serve"]
         command += ["--corpus", str(self.corpus_dir), "--index", str(self.index_dir)]
-        command += ["--host", "127.0.0.1", "--port", str(self.port)]
-        env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+        command += ["--host", "127.0.0.1", "--port", str(self.port), *self.args]
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", **self.env}
         env.pop("QA_API_KEY", None)
         if self.api_key:
             env["QA_API_KEY"] = self.api_key
