@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from qa import __version__, api, web
+from qa import __version__, admin, api, web
 from qa.errors import (
     FeedError,
     FetchError,
@@ -68,6 +68,7 @@ def create_app(service: Service, api_key: str | None = None, open_service: bool 
     app.state.api_key = api_key if api_key is not None else os.environ.get("QA_API_KEY") or None
     app.include_router(api.router)
     app.include_router(web.router)
+    app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.exception_handler(QAError)
