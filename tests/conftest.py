@@ -132,6 +132,17 @@ def site(tmp_path, built_index_dir, small_articles):
 
 
 @pytest.fixture(scope="module")
+def news():
+    """A news site on loopback (tests/sites.py): shared/realnews pages, feeds, bad cases.
+
+    Its feeds list `news.items`, empty until a test sets them."""
+    from sites import NewsSite
+
+    with NewsSite() as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
     if not CHROMIUM.exists():

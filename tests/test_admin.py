@@ -10,7 +10,6 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from sites import NewsSite
 
 from qa.app import create_app
 from qa.corpus import write_article
@@ -20,14 +19,8 @@ KEY = "admin-key-9876"
 
 
 @pytest.fixture(scope="module")
-def news():
-    with NewsSite() as served:
-        served.items = ["detik-1"]
-        yield served
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory, built_index_dir, small_articles):
+def service(tmp_path_factory, built_index_dir, small_articles, news):
+    news.items = ["detik-1"]
     tmp = tmp_path_factory.mktemp("admin")
     for article in small_articles.values():
         write_article(article, tmp / "corpus")

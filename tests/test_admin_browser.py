@@ -6,19 +6,12 @@ import shutil
 
 import pytest
 from server import REPO, LiveServer
-from sites import NewsSite
 
 SCREENSHOT = REPO / "docs" / "admin.png"
 KEY = "browser-admin-key"
 TITLE = "Ini 7 Alasan Mengapa Orang Malas Bergerak"
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
-
-
-@pytest.fixture(scope="module")
-def news():
-    with NewsSite() as served:
-        yield served
 
 
 @pytest.fixture(scope="module")

@@ -3,22 +3,15 @@ the news site on loopback, saved to a real corpus folder and indexed into a real
 
 import pytest
 from click.testing import CliRunner
-from sites import NewsSite
 
 from qa.cli import cli
 from qa.index import IndexReader
 
 
-@pytest.fixture(scope="module")
-def news():
-    with NewsSite() as served:
-        served.items = ["detik-1", "tempo-1"]
-        yield served
-
-
 @pytest.fixture(autouse=True)
-def loopback_allowed(monkeypatch):
+def loopback_allowed(monkeypatch, news):
     monkeypatch.setenv("QA_FETCH_ALLOW", "127.0.0.1/32")
+    news.items = ["detik-1", "tempo-1"]
 
 
 def run(*args: str):

@@ -10,7 +10,7 @@ import ipaddress
 import time
 
 import pytest
-from sites import SLOW_SECONDS, NewsSite
+from sites import SLOW_SECONDS
 
 from qa.errors import FetchError, QAError, UnsafeAddress
 from qa.fetch import FEED_TYPES, ROBOT_NAME, Fetcher, Robots, allowed_networks, refusal
@@ -19,33 +19,26 @@ LOOPBACK_ONLY = allowed_networks("127.0.0.1/32")
 
 
 @pytest.fixture(scope="module")
-def site():
-    with NewsSite() as served:
-        served.items = ["detik-1", "tempo-1"]
-        yield served
-
-
-@pytest.fixture(scope="module")
 def fetcher():
     with Fetcher(timeout=1.0, allow=LOOPBACK_ONLY) as opened:
         yield opened
 
 
-def test_fetches_a_page_and_names_itself(site, fetcher):
-    page = fetcher.fetch(site.url("/news/tempo-1.html"))
+def test_fetches_a_page_and_names_itself(news, fetcher):
+    page = fetcher.fetch(news.url("/news/tempo-1.html"))
     assert (page.status, page.media_type, page.charset) == (200, "text/html", "utf-8")
     assert "Ini 7 Alasan Mengapa Orang Malas Bergerak" in page.text()
-    agent = site.requests_to("/news/tempo-1.html")[-1]["user-agent"]
+    agent = news.requests_to("/news/tempo-1.html")[-1]["user-agent"]
     assert agent.startswith(f"{ROBOT_NAME}/") and "robots.txt" in agent
 
 
-def test_redirects_are_followed_up_to_the_limit(site, fetcher):
-    assert fetcher.fetch(site.url("/hop/3")).url == site.url("/news/tempo-1.html")
+def test_redirects_are_followed_up_to_the_limit(news, fetcher):
+    assert fetcher.fetch(news.url("/hop/3")).url == news.url("/news/tempo-1.html")
     strict = Fetcher(max_redirects=2, allow=LOOPBACK_ONLY)
     with strict, pytest.raises(FetchError) as error:
-        strict.fetch(site.url("/hop/3"))
+        strict.fetch(news.url("/hop/3"))
     assert "more than 2 redirects" in error.value.message
-    assert error.value.url == site.url("/hop/3")
+    assert error.value.url == news.url("/hop/3")
 
 
 @pytest.mark.parametrize(
@@ -59,10 +52,10 @@ def test_redirects_are_followed_up_to_the_limit(site, fetcher):
         ("/slow", "timed out after 1 s", True),
     ],
 )
-def test_a_bad_link_is_a_clear_error(site, fetcher, path, message, transient):
+def test_a_bad_link_is_a_clear_error(news, fetcher, path, message, transient):
     started = time.monotonic()
     with pytest.raises(FetchError) as error:
-        fetcher.fetch(site.url(path))
+        fetcher.fetch(news.url(path))
     assert message in error.value.message
     assert error.value.transient is transient
     assert time.monotonic() - started < SLOW_SECONDS  # never waits for the slow page
@@ -74,33 +67,33 @@ def test_not_a_web_address(fetcher):
             fetcher.fetch(url)
 
 
-def test_loopback_is_refused_unless_allowed(site):
-    before = len(site.requests)
+def test_loopback_is_refused_unless_allowed(news):
+    before = len(news.requests)
     with Fetcher() as default:
         for host in ("127.0.0.1", "localhost", "[::1]"):
             with pytest.raises(UnsafeAddress) as error:
-                default.fetch(site.url("/news/tempo-1.html", host=host))
+                default.fetch(news.url("/news/tempo-1.html", host=host))
             assert "a loopback address" in error.value.message
             assert "QA_FETCH_ALLOW" in error.value.message
-    assert len(site.requests) == before  # refused before connecting
+    assert len(news.requests) == before  # refused before connecting
 
 
-def test_every_redirect_hop_is_checked(site, fetcher):
+def test_every_redirect_hop_is_checked(news, fetcher):
     """127.0.0.1 is allowed, 127.0.0.2 is not: a redirect there is refused."""
     with pytest.raises(UnsafeAddress) as error:
-        fetcher.fetch(site.url("/to-other-loopback"))
-    assert error.value.url == site.url("/to-other-loopback")
+        fetcher.fetch(news.url("/to-other-loopback"))
+    assert error.value.url == news.url("/to-other-loopback")
     assert "redirected to http://127.0.0.2:" in error.value.message
     assert "127.0.0.2 is a loopback address" in error.value.message
 
 
-def test_the_checked_address_is_connected_with_the_host_name_kept(site):
+def test_the_checked_address_is_connected_with_the_host_name_kept(news):
     """localhost is resolved and checked here; the request goes to that address (trying the
     next when ::1 does not answer) with `Host: localhost:port`."""
     with Fetcher(allow=allowed_networks("127.0.0.0/8, ::1")) as local:
-        page = local.fetch(site.url("/news/detik-1.html", host="localhost"))
+        page = local.fetch(news.url("/news/detik-1.html", host="localhost"))
     assert page.status == 200
-    assert site.requests_to("/news/detik-1.html")[-1]["host"] == f"localhost:{site.port}"
+    assert news.requests_to("/news/detik-1.html")[-1]["host"] == f"localhost:{news.port}"
 
 
 @pytest.mark.parametrize(
@@ -137,23 +130,23 @@ def test_allow_setting():
         allowed_networks("localhost")
 
 
-def test_conditional_request_answered_not_modified(site, fetcher):
-    first = fetcher.fetch(site.url("/feed.xml"), FEED_TYPES)
+def test_conditional_request_answered_not_modified(news, fetcher):
+    first = fetcher.fetch(news.url("/feed.xml"), FEED_TYPES)
     assert first.etag and first.last_modified
-    again = fetcher.fetch(site.url("/feed.xml"), FEED_TYPES, {"If-None-Match": first.etag})
+    again = fetcher.fetch(news.url("/feed.xml"), FEED_TYPES, {"If-None-Match": first.etag})
     assert again.not_modified and again.body == b""
-    assert site.requests_to("/feed.xml")[-1]["if-none-match"] == first.etag
+    assert news.requests_to("/feed.xml")[-1]["if-none-match"] == first.etag
 
 
-def test_robots_txt(site, fetcher):
+def test_robots_txt(news, fetcher):
     robots = Robots(fetcher)
-    assert robots.allowed(site.url("/news/tempo-1.html"))
-    assert not robots.allowed(site.url("/private/tempo-1.html"))
-    assert len(site.requests_to("/robots.txt")) == 1  # read once per site
-    site.robots = None  # a 404: everything is allowed
+    assert robots.allowed(news.url("/news/tempo-1.html"))
+    assert not robots.allowed(news.url("/private/tempo-1.html"))
+    assert len(news.requests_to("/robots.txt")) == 1  # read once per news
+    news.robots = None  # a 404: everything is allowed
     try:
-        assert Robots(fetcher).allowed(site.url("/private/tempo-1.html"))
+        assert Robots(fetcher).allowed(news.url("/private/tempo-1.html"))
     finally:
-        site.robots = "User-agent: *\nDisallow: /private/\n"
+        news.robots = "User-agent: *\nDisallow: /private/\n"
     with Fetcher() as refused:  # robots.txt that cannot be read: nothing is allowed
-        assert not Robots(refused).allowed(site.url("/news/tempo-1.html"))
+        assert not Robots(refused).allowed(news.url("/news/tempo-1.html"))

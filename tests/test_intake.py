@@ -5,19 +5,13 @@ import json
 import re
 
 import pytest
-from sites import REALNEWS, NewsSite
+from sites import REALNEWS
 
 from qa.errors import IngestError
 from qa.fetch import Fetcher, allowed_networks
 from qa.intake import article_id, canonical_url, fetch_article, fetch_articles, normal_url
 
 PAGES = ["antaranews-1", "detik-1", "kompas-1", "kompas-2", "republika-1", "tempo-1"]
-
-
-@pytest.fixture(scope="module")
-def site():
-    with NewsSite() as served:
-        yield served
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +32,9 @@ def squeeze(text: str) -> str:
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_a_real_page_becomes_a_clean_article(site, fetcher, truth, name):
+def test_a_real_page_becomes_a_clean_article(news, fetcher, truth, name):
     expected = truth[f"html/{name}.html"]
-    article = fetch_article(site.url(f"/news/{name}.html"), fetcher)
+    article = fetch_article(news.url(f"/news/{name}.html"), fetcher)
     body = squeeze(article.text)
     assert body.startswith(squeeze(expected["first_sentence"]))
     assert body.endswith(squeeze(expected["last_sentence"]))
@@ -49,37 +43,37 @@ def test_a_real_page_becomes_a_clean_article(site, fetcher, truth, name):
     assert article.title == expected["title"]
     assert article.published.isoformat() == expected["published"]
     assert expected["outlet"].split(".")[0] in re.sub(r"\W", "", article.source.lower())
-    # the page's canonical link names another site (the outlet's): the fetched address is kept
-    assert article.url == site.url(f"/news/{name}.html")
-    assert article.id == f"127.0.0.1-{site.port}-news-{name}"
+    # the page's canonical link names another news (the outlet's): the fetched address is kept
+    assert article.url == news.url(f"/news/{name}.html")
+    assert article.id == f"127.0.0.1-{news.port}-news-{name}"
 
 
-def test_the_same_article_by_another_link_has_the_same_id(site, fetcher):
-    plain = fetch_article(site.url("/news/tempo-1.html"), fetcher)
+def test_the_same_article_by_another_link_has_the_same_id(news, fetcher):
+    plain = fetch_article(news.url("/news/tempo-1.html"), fetcher)
     for link in (
-        site.url("/news/tempo-1.html?utm_source=wa&utm_medium=share#komentar"),
-        site.url("/hop/2"),  # redirected to the page
+        news.url("/news/tempo-1.html?utm_source=wa&utm_medium=share#komentar"),
+        news.url("/hop/2"),  # redirected to the page
     ):
         again = fetch_article(link, fetcher)
         assert (again.id, again.url, again.hash) == (plain.id, plain.url, plain.hash)
 
 
-def test_page_without_article_text(site, fetcher):
+def test_page_without_article_text(news, fetcher):
     with pytest.raises(IngestError, match="no article text found in the HTML page"):
-        fetch_article(site.url("/no-article"), fetcher)
+        fetch_article(news.url("/no-article"), fetcher)
 
 
-def test_each_link_fails_alone(site, fetcher):
+def test_each_link_fails_alone(news, fetcher):
     links = [
-        site.url("/news/detik-1.html"),
-        site.url("/missing"),
-        site.url("/doc.pdf"),
-        site.url("/no-article"),
-        site.url("/to-other-loopback"),
-        site.url("/news/detik-1.html?fbclid=abc"),  # the same article again: one article
+        news.url("/news/detik-1.html"),
+        news.url("/missing"),
+        news.url("/doc.pdf"),
+        news.url("/no-article"),
+        news.url("/to-other-loopback"),
+        news.url("/news/detik-1.html?fbclid=abc"),  # the same article again: one article
     ]
     found = fetch_articles(links, fetcher)
-    assert [article.id for article in found.articles] == [f"127.0.0.1-{site.port}-news-detik-1"]
+    assert [article.id for article in found.articles] == [f"127.0.0.1-{news.port}-news-detik-1"]
     failed = dict(found.failed)
     assert list(failed) == links[1:5]
     assert "404" in failed[links[1]] and "application/pdf" in failed[links[2]]

@@ -20,15 +20,9 @@ AUTH = {"Authorization": f"Bearer {KEY}"}
 
 
 @pytest.fixture(scope="module")
-def news():
-    with NewsSite() as served:
-        served.items = ["detik-1"]
-        yield served
-
-
-@pytest.fixture(scope="module")
 def live(tmp_path_factory, news, small_articles):
-    """The server, polling the news site's feed every second."""
+    """The server, polling the news site's feed (one item) every second."""
+    news.items = ["detik-1"]
     tmp = tmp_path_factory.mktemp("intake")
     for article in small_articles.values():
         write_article(article, tmp / "corpus")
