@@ -14,7 +14,6 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -22,8 +21,6 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from qa.articles import Article
 from qa.errors import FeedError, FetchError, IngestError
-from qa.feeds import find_feed
-from qa.fetch import Fetcher
 from qa.i18n import ADMIN, UI, language_of
 from qa.service import Job, Service
 from qa.uploads import UPLOAD_SUFFIXES, Read, read_pasted, read_upload
@@ -122,7 +119,9 @@ def _refusal(request: Request, csrf: str) -> Response | None:
     return None
 
 
-def _dashboard(request: Request, outcome: Outcome | None = None, status_code: int = 200):
+def _dashboard(
+    request: Request, outcome: Outcome | None = None, status_code: int = 200
+) -> Response:
     session = _token(request, SESSION_COOKIE, SESSION_SECONDS)
     if session is None:
         return _sign_in_page(request)
@@ -141,10 +140,8 @@ def _dashboard(request: Request, outcome: Outcome | None = None, status_code: in
 
 
 def _job_href(request: Request, job: Job, ids: list[str]) -> str:
-    query = [("article", article_id) for article_id in ids]
-    if _lang(request) != "id":
-        query.append(("lang", _lang(request)))
-    return f"/admin/jobs/{job.number}" + (f"?{urlencode(query)}" if query else "")
+    """The job's page, which links the articles (ids never hold a comma) once it is done."""
+    return link(f"/admin/jobs/{job.number}", _lang(request), articles=",".join(ids))
 
 
 def _done(
@@ -179,8 +176,8 @@ def dashboard(request: Request) -> Response:
 @router.post("/sign-in")
 def sign_in(request: Request, key: Annotated[str, Form()] = "", csrf: Csrf = "") -> Response:
     expected = request.app.state.api_key
-    if expected is None:
-        return _sign_in_page(request)
+    if not expected:
+        return _sign_in_page(request)  # the page is off
     token = _token(request, SIGN_IN_COOKIE, SIGN_IN_SECONDS)
     if token is None or not hmac.compare_digest(csrf.encode(), token.encode()):
         return _sign_in_page(request, ADMIN[_lang(request)]["forged"], 403)
@@ -275,9 +272,7 @@ def follow(
         return refused
     service: Service = request.app.state.service
     try:
-        with Fetcher.from_settings() as fetcher:
-            found, count = find_feed(url.strip(), fetcher)
-        service.feeds.feeds.add(found, match.strip() or None)
+        found, count = service.poller.feeds.follow(url.strip(), match.strip() or None)
     except (FetchError, FeedError) as error:
         return _dashboard(request, Outcome(failed=[(url[:2000], str(error))]), 422)
     note = ADMIN[_lang(request)]["following"].format(url=found, links=count)
@@ -289,7 +284,7 @@ def unfollow(request: Request, url: Annotated[str, Form()] = "", csrf: Csrf = ""
     if (refused := _refusal(request, csrf)) is not None:
         return refused
     service: Service = request.app.state.service
-    service.feeds.feeds.remove(url)
+    service.poller.feeds.remove(url)
     return _dashboard(request, Outcome(notes=[ADMIN[_lang(request)]["unfollowed"].format(url=url)]))
 
 
@@ -298,7 +293,7 @@ def poll(request: Request, csrf: Csrf = "") -> Response:
     if (refused := _refusal(request, csrf)) is not None:
         return refused
     service: Service = request.app.state.service
-    service.feeds.poll_soon()
+    service.poller.poll_soon()
     return _dashboard(request, Outcome(notes=[ADMIN[_lang(request)]["poll_asked"]]))
 
 
@@ -313,7 +308,7 @@ def job_page(request: Request, number: int) -> Response:
     failed = (state.last_error or "").startswith(f"job {number}:")
     finished = state.completed >= number and state.running != number
     report = state.last_report if (state.last_report or {}).get("job") == number else None
-    ids = request.query_params.getlist("article")
+    ids = [part for part in request.query_params.get("articles", "").split(",") if part]
     articles = [service.article(article_id) for article_id in ids] if finished else []
     lang = _lang(request)
     return _page(

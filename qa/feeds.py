@@ -138,6 +138,15 @@ class FeedList:
             with atomic_file(self.path) as file:
                 file.write(json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8"))
 
+    def follow(self, url: str, match: str | None) -> tuple[str, int]:
+        """Find the feed at `url` (or the one a homepage there links to) and follow it; its
+        address and how many links it has now."""
+        compile_match(match)  # a bad pattern is refused before anything is fetched
+        with Fetcher.from_settings() as fetcher:
+            found, links = find_feed(url, fetcher)
+        self.add(found, match)
+        return found, links
+
     def add(self, url: str, match: str | None) -> Feed:
         """Follow `url` (a feed or sitemap address), or change the pattern of one followed."""
         compile_match(match)

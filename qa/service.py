@@ -88,7 +88,7 @@ class Service:
         self._stop = threading.Event()
         self._merge_wanted = threading.Event()
         self._threads: list[threading.Thread] = []
-        self.feeds = Poller(self.corpus_dir, lambda articles: self.upsert(articles).number)
+        self.poller = Poller(self.corpus_dir, lambda articles: self.upsert(articles).number)
         self.poll_seconds = poll_seconds  # None: feeds are polled only when asked
 
     # -- lifecycle ------------------------------------------------------------
@@ -118,10 +118,10 @@ class Service:
         if catch_up:
             self._enqueue(Job(self._next_number(), sync=True))
         self._want_merge_if_due()
-        self.feeds.start(self.poll_seconds)
+        self.poller.start(self.poll_seconds)
 
     def close(self) -> None:
-        self.feeds.stop()
+        self.poller.stop()
         self._stop.set()
         self._merge_wanted.set()
         if self._threads:
@@ -187,7 +187,7 @@ class Service:
                 "failed": state.failed,
             },
             "merge": {"running": state.merging, "last_error": state.merge_error},
-            "feeds": self.feeds.status(),
+            "feeds": self.poller.status(),
         }
 
     # -- writes ---------------------------------------------------------------

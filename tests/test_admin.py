@@ -127,7 +127,7 @@ def test_add_by_link(admin, service, news):
     assert response.status_code == 200
     assert "Curhat Wanita Kena Stroke di Umur 26" in response.text
     assert failures(response.text) == [f"{news.url('/missing')}: the server answered 404 Not Found"]
-    job = re.search(r'href="(/admin/jobs/\d+\?article=[^"]+)"', response.text).group(1)
+    job = re.search(r'href="(/admin/jobs/\d+\?articles=[^"]+)"', response.text).group(1)
     service.wait_idle()
     page = client.get(job.replace("&amp;", "&"))
     assert "Selesai. 1 ditambah, 0 diubah, 0 dihapus" in page.text

@@ -5,8 +5,7 @@ from pathlib import Path
 import click
 
 from qa.cli.common import clean_errors, corpus_option, index_option, indexing_service
-from qa.feeds import Feed, FeedList, find_feed
-from qa.fetch import Fetcher
+from qa.feeds import Feed, FeedList
 
 
 @click.group()
@@ -41,9 +40,7 @@ def add(url: str, match: str | None, corpus_dir: Path) -> None:
         $ qa feeds add https://www.antaranews.com/ --match "Kemnaker|ketenagakerjaan"
         following https://www.antaranews.com/rss/terkini.xml (50 links now)
     """
-    with Fetcher.from_settings() as fetcher:
-        found, links = find_feed(url, fetcher)
-    FeedList(corpus_dir).add(found, match)
+    found, links = FeedList(corpus_dir).follow(url, match)
     note = "" if links else "; it lists no articles yet"
     click.echo(f"following {found} ({links} links now{note})")
 
@@ -102,7 +99,7 @@ def poll(corpus_dir: Path, index_dir: Path) -> None:
         indexed: generation 8, 1 added, 0 updated, 0 unchanged
     """
     with indexing_service(corpus_dir, index_dir) as service:
-        polled = service.feeds.poll()
+        polled = service.poller.poll()
         for feed in polled:
             click.echo(f"{feed.url}: {_result(feed)}")
             for link, message in feed.last_poll.failed if feed.last_poll else []:
