@@ -18,6 +18,7 @@ A link comes from a user or a feed, so it is not trusted:
 import ipaddress
 import re
 import socket
+import ssl
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -116,9 +117,11 @@ class Fetcher:
     max_redirects: int = 5
     allow: list[Network] = field(default_factory=list)
     user_agent: str = USER_AGENT
+    verify: ssl.SSLContext | bool = True  # certificates: checked against the host name
 
     def __post_init__(self) -> None:
         self._client = httpx.Client(
+            verify=self.verify,
             follow_redirects=False,
             trust_env=False,  # a proxy would connect for us, to addresses we never checked
             timeout=self.timeout,

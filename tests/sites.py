@@ -13,6 +13,7 @@ article text, feeds that are not XML or are empty. It remembers each request's h
 
 import contextlib
 import hashlib
+import ssl
 import threading
 import time
 from email.utils import formatdate
@@ -42,12 +43,15 @@ NO_ARTICLE = b"""<!doctype html><html><head><title>Indeks</title></head><body>
 class NewsSite:
     """The site, served from a thread; `items` (names of pages in /news/) make its feeds."""
 
-    def __init__(self, host: str = "127.0.0.1"):
+    def __init__(self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None):
         self.items: list[str] = []
         self.robots: str | None = "User-agent: *\nDisallow: /private/\n"  # None: a 404
         self.requests: list[tuple[str, dict[str, str]]] = []
         self._server = ThreadingHTTPServer((host, 0), _handler(self))
         self._server.daemon_threads = True
+        if tls is not None:  # HTTPS
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self.scheme = "https" if tls else "http"
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -60,7 +64,7 @@ class NewsSite:
         self._server.server_close()
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def requests_to(self, path: str) -> list[dict[str, str]]:
         """The headers (lower-case names) of every request for `path`, oldest first."""

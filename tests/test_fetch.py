@@ -7,10 +7,13 @@ classifier itself, and the fetcher's use of it on loopback addresses (127.0.0.2,
 """
 
 import ipaddress
+import shutil
+import ssl
+import subprocess
 import time
 
 import pytest
-from sites import SLOW_SECONDS
+from sites import SLOW_SECONDS, NewsSite
 
 from qa.errors import FetchError, QAError, UnsafeAddress
 from qa.fetch import FEED_TYPES, ROBOT_NAME, Fetcher, Robots, allowed_networks, refusal
@@ -94,6 +97,39 @@ def test_the_checked_address_is_connected_with_the_host_name_kept(news):
         page = local.fetch(news.url("/news/detik-1.html", host="localhost"))
     assert page.status == 200
     assert news.requests_to("/news/detik-1.html")[-1]["host"] == f"localhost:{news.port}"
+
+
+@pytest.fixture
+def tls_site(tmp_path):
+    """An HTTPS server on 127.0.0.1 whose certificate names only `localhost`, and a client
+    context that trusts it."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is needed to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"]
+        + ["-addext", "subjectAltName=DNS:localhost"],
+        check=True,
+        capture_output=True,
+    )
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(cert, key)
+    with NewsSite(tls=server) as served:
+        yield served, ssl.create_default_context(cafile=str(cert))
+
+
+def test_https_to_the_checked_address_verifies_the_host_name(tls_site):
+    """The connection goes to 127.0.0.1, but TLS (SNI and the certificate check) is for the
+    host name in the link."""
+    served, trusted = tls_site
+    allow = allowed_networks("127.0.0.0/8, ::1")
+    with Fetcher(allow=allow, verify=trusted) as secure:
+        page = secure.fetch(served.url("/news/tempo-1.html", host="localhost"))
+        assert "Malas Bergerak" in page.text()
+        with pytest.raises(FetchError, match="certificate verify failed"):  # not for 127.0.0.1
+            secure.fetch(served.url("/news/tempo-1.html"))
 
 
 @pytest.mark.parametrize(
