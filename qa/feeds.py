@@ -28,7 +28,7 @@ from pathlib import Path
 from lxml import etree
 
 from qa.articles import Article
-from qa.errors import FeedError, FetchError, IngestError
+from qa.errors import FeedError, FetchError, IngestError, QAError
 from qa.fetch import FEED_TYPES, HTML_TYPES, Fetched, Fetcher, Robots
 from qa.intake import fetch_article, normal_url
 from qa.readers.text import atomic_file
@@ -225,6 +225,19 @@ def feed_links(fetched: Fetched, fetcher: Fetcher) -> list[str]:
     return [entry["link"] for entry in parsed.entries if entry.get("link")]
 
 
+def web_links(links: list[str]) -> list[str]:
+    """The http and https links among `links`, normalised, each once, in order."""
+    found: dict[str, None] = {}
+    for link in links:
+        try:
+            url = normal_url(link)
+        except ValueError:  # "http://[broken": not a link to fetch
+            continue
+        if url.startswith(("http://", "https://")):
+            found[url] = None
+    return list(found)
+
+
 def find_feed(url: str, fetcher: Fetcher) -> tuple[str, int]:
     """The feed or sitemap at `url`, or the one a homepage at `url` links to, and how many
     links it has now; FeedError when there is none."""
@@ -261,7 +274,7 @@ def poll_feed(feed: Feed, fetcher: Fetcher, robots: Robots) -> list[Article]:
     if fetched.not_modified:
         result.status, result.message = "unchanged", "not modified since the last poll"
         return []
-    links = list(dict.fromkeys(normal_url(link) for link in feed_links(fetched, fetcher)))
+    links = web_links(feed_links(fetched, fetcher))
     feed.etag, feed.last_modified = fetched.etag, fetched.last_modified
     seen = set(feed.seen)
     new = [link for link in links if link not in seen][:NEW_PER_POLL]
@@ -341,7 +354,9 @@ class Poller:
             if articles:
                 feed.last_poll.job = self.save(articles)
                 feed.last_poll.added = [article.id for article in articles]
-        except (FetchError, FeedError, IngestError) as error:
+        except Exception as error:  # whatever goes wrong with one feed, the others are polled
+            if not isinstance(error, QAError):
+                log.exception("polling %s failed", feed.url)
             result = feed.last_poll or PollResult(at=_now())
             result.status, result.message, result.added = "error", str(error), []
             self.feeds.record(feed, advanced=False)  # nothing saved: the same links next time

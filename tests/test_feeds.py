@@ -10,7 +10,7 @@ from sites import NewsSite
 
 from qa.articles import Article
 from qa.errors import FeedError, IngestError
-from qa.feeds import FEEDS_FILE, FeedList, Poller, find_feed, parse_interval
+from qa.feeds import FEEDS_FILE, FeedList, Poller, find_feed, parse_interval, web_links
 from qa.fetch import Fetcher
 
 
@@ -193,3 +193,15 @@ def test_intervals(text, seconds):
 def test_bad_intervals(text):
     with pytest.raises(ValueError, match="not an interval"):
         parse_interval(text)
+
+
+def test_only_web_links_are_followed():
+    links = [
+        "https://www.antaranews.com/berita/1?utm_source=rss",
+        "javascript:alert(1)",
+        "http://[broken/x",
+        "mailto:redaksi@example.id",
+        "/relative/without/base",
+        "https://www.antaranews.com/berita/1",
+    ]
+    assert web_links(links) == ["https://www.antaranews.com/berita/1"]
