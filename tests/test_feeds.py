@@ -10,7 +10,8 @@ from sites import NewsSite
 
 from qa.articles import Article
 from qa.errors import FeedError, IngestError
-from qa.feeds import FEEDS_FILE, FeedList, Poller, find_feed, parse_interval, web_links
+from qa.feedreader import find_feed, web_links
+from qa.feeds import FEEDS_FILE, FeedList, Poller, parse_interval
 from qa.fetch import Fetcher
 
 
