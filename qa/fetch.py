@@ -9,8 +9,8 @@ A link comes from a user or a feed, so it is not trusted:
 - redirects are followed by hand, each hop checked the same way, at most `QA_FETCH_REDIRECTS`;
 - one time budget for the whole fetch (`QA_FETCH_TIMEOUT`), a body size limit
   (`QA_FETCH_MAX_BYTES`, counted after decompression), and only the content types asked for;
-- no proxy from the environment, no kept-alive connections (a connection is never shared by
-  two host names), a User-Agent that names the program.
+- no proxy from the environment, no cookies and no kept-alive connections (nothing is shared
+  between two host names on one address), a User-Agent that names the program.
 
 `Robots` reads robots.txt through the same fetcher, for what is polled on a schedule.
 """
@@ -21,6 +21,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -124,6 +125,8 @@ class Fetcher:
             verify=self.verify,
             follow_redirects=False,
             trust_env=False,  # a proxy would connect for us, to addresses we never checked
+            # no cookies: requests go to addresses, and two sites may share one
+            cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
             timeout=self.timeout,
             limits=httpx.Limits(max_keepalive_connections=0),
             headers={"User-Agent": self.user_agent, "Accept-Language": "id, en;q=0.8"},
@@ -187,7 +190,7 @@ class Fetcher:
         """Every address the host resolves to, each checked; one refused address refuses all."""
         host = target.host
         try:
-            found = socket.getaddrinfo(host, target.port or 80, type=socket.SOCK_STREAM)
+            found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as error:
             reason = getattr(error, "strerror", None) or str(error)
             raise FetchError(url, f"cannot resolve {host}: {reason}", transient=True) from None
