@@ -8,18 +8,22 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 
 from qa.articles import Article
-from qa.errors import UnknownArticle
+from qa.errors import NoArticleFound, UnknownArticle
 from qa.filters import Filters
 from qa.retrieval import Mode
 from qa.schemas import (
     MAX_QUESTION,
     ArticleIn,
     ArticleList,
+    ArticleMeta,
     ArticleOut,
     ArticleSummary,
     AskRequest,
     AskResponse,
     ErrorOut,
+    LinkFailed,
+    LinksAccepted,
+    LinksIn,
     SearchResponse,
     WriteAccepted,
     ask_response,
@@ -148,6 +152,28 @@ def put_articles(body: ArticleIn | list[ArticleIn], service: ServiceDep) -> Writ
     job = service.upsert(articles)
     return WriteAccepted(
         accepted=[a.id for a in articles], job=job.number, generation=service.index.generation
+    )
+
+
+@router.post(
+    "/articles/from-url",
+    response_model=LinksAccepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[Depends(require_key)],
+    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}},
+)
+def add_from_links(body: LinksIn, service: ServiceDep) -> LinksAccepted:
+    """Fetch the news article at each link and add it (the same canonical URL again is an
+    update); links that give none are listed in `failed`, and 422 when none gave one."""
+    job, found = service.add_links(body.links)
+    if job is None:
+        raise NoArticleFound(found.failed)
+    return LinksAccepted(
+        accepted=[article.id for article in found.articles],
+        job=job.number,
+        generation=service.index.generation,
+        articles=[ArticleMeta.model_validate(a, from_attributes=True) for a in found.articles],
+        failed=[LinkFailed(url=url, error=message) for url, message in found.failed],
     )
 
 

@@ -18,14 +18,18 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from qa import __version__, api, dify, mcp_server, settings, web
+from qa import __version__, admin, api, dify, mcp_server, settings, web
 from qa.errors import (
+    FeedError,
+    FetchError,
     IndexLocked,
     IndexMismatch,
     IndexMissing,
     IngestError,
+    NoArticleFound,
     QAError,
     UnknownArticle,
+    UnsafeAddress,
 )
 from qa.service import Service
 
@@ -36,6 +40,10 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 STATUS_OF_ERROR: dict[type[QAError], int] = {
     UnknownArticle: 404,
     IngestError: 422,  # an article sent for writing that cannot be stored
+    NoArticleFound: 422,  # links sent to add: none gave an article (detail: why, per link)
+    FetchError: 422,
+    UnsafeAddress: 422,
+    FeedError: 422,
     IndexLocked: 409,
     IndexMissing: 503,
     IndexMismatch: 503,
@@ -79,11 +87,13 @@ def create_app(
     app.include_router(dify.router)
     app.include_router(web.router)
     app.router.routes.extend(mcp_routes)
+    app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.exception_handler(QAError)
     async def qa_error(request: Request, error: QAError) -> Response:
-        return _error(request, STATUS_OF_ERROR.get(type(error), 500), str(error))
+        status_code = STATUS_OF_ERROR.get(type(error), 500)
+        return _error(request, status_code, str(error), getattr(error, "detail", None))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:

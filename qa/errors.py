@@ -50,3 +50,35 @@ class ClusterFailed(QAError):
 
 class WorkerMismatch(QAError):
     """A Dask worker embeds with another embedder or dimension than the index was built with."""
+
+
+class FetchError(QAError):
+    """A link that could not be fetched: refused, unreachable, an error status, not a page.
+
+    `transient` errors (timeouts, 5xx) are worth trying again later; `status` is the HTTP
+    status the server answered, if it answered.
+    """
+
+    def __init__(self, url: str, message: str, transient: bool = False, status: int | None = None):
+        self.url = url
+        self.message = message
+        self.transient = transient
+        self.status = status
+        super().__init__(f"{url}: {message}")
+
+
+class UnsafeAddress(FetchError):
+    """A link to a private, loopback or link-local address (or one that redirects there)."""
+
+
+class NoArticleFound(QAError):
+    """None of the links sent gave an article; `detail` says why for each."""
+
+    def __init__(self, failed: list[tuple[str, str]]):
+        self.detail = [{"url": url, "error": message} for url, message in failed]
+        reasons = "; ".join(f"{url}: {message}" for url, message in failed[:3])
+        super().__init__(f"No article could be added: {reasons}")
+
+
+class FeedError(QAError):
+    """A feed that cannot be used: not a feed, nothing in it, or unknown."""

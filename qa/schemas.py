@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from qa.answer import Answering
 from qa.articles import MAX_TEXT_CHARACTERS, Article
@@ -143,6 +143,42 @@ class WriteAccepted(BaseModel):
     accepted: list[str]
     job: int
     generation: int
+
+
+MAX_LINKS = 20  # links fetched in one request: each may take QA_FETCH_TIMEOUT seconds
+
+
+class LinksIn(BaseModel):
+    """Links to news articles to fetch and add: `url`, `urls`, or both."""
+
+    url: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    urls: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=2000)]], Field(max_length=MAX_LINKS)
+    ] = []
+
+    @model_validator(mode="after")
+    def some_link(self) -> "LinksIn":
+        if not self.links:
+            raise ValueError('send a link: {"url": "https://..."} or {"urls": [...]}')
+        if len(self.links) > MAX_LINKS:
+            raise ValueError(f"at most {MAX_LINKS} links in one request")
+        return self
+
+    @property
+    def links(self) -> list[str]:
+        return ([self.url] if self.url else []) + self.urls
+
+
+class LinkFailed(BaseModel):
+    url: str
+    error: str
+
+
+class LinksAccepted(WriteAccepted):
+    """Articles fetched and saved (indexed in the background); the links that gave none."""
+
+    articles: list[ArticleMeta]
+    failed: list[LinkFailed]
 
 
 # -- what the MCP tools return (qa/mcp_server.py): the same citations, long texts cut to size

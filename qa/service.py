@@ -24,9 +24,12 @@ from qa.articles import Article
 from qa.cluster import Cluster
 from qa.corpus import remove_article, scan_corpus, write_article
 from qa.errors import IngestError
+from qa.feeds import Poller
+from qa.fetch import Fetcher
 from qa.filters import NO_FILTERS, Filters
 from qa.index import Index, IndexReader
 from qa.indexer import Progress, UpdateReport, apply_changes, sync_index
+from qa.intake import Found, fetch_articles
 from qa.readers import read_file
 from qa.retrieval import Hit, Mode, search
 from qa.sentence_vectors import embed_pending
@@ -84,6 +87,7 @@ class Service:
         corpus_dir: Path,
         index_dir: Path,
         embedder_name: str | None = None,
+        poll_seconds: float | None = None,
         cluster: Cluster | None = None,
     ):
         self.corpus_dir = Path(corpus_dir)
@@ -104,6 +108,8 @@ class Service:
         self._merge_wanted = threading.Event()
         self._sentences_wanted = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.poller = Poller(self.corpus_dir, lambda articles: self.upsert(articles).number)
+        self.poll_seconds = poll_seconds  # None: feeds are polled only when asked
 
     # -- lifecycle ------------------------------------------------------------
     def open(self, progress: Progress | None = None, catch_up: bool = True) -> None:
@@ -134,9 +140,11 @@ class Service:
         if catch_up:
             self._enqueue(Job(self._next_number(), sync=True))
         self._want_merge_if_due()
+        self.poller.start(self.poll_seconds)
         self._sentences_wanted.set()
 
     def close(self) -> None:
+        self.poller.stop()
         self._stop.set()
         self._merge_wanted.set()
         self._sentences_wanted.set()
@@ -210,6 +218,7 @@ class Service:
                 "failed": state.failed,
             },
             "merge": {"running": state.merging, "last_error": state.merge_error},
+            "feeds": self.poller.status(),
             "sentences": {
                 "running": state.sentences_running,
                 "done": state.sentences_done,
@@ -224,6 +233,13 @@ class Service:
         with self._writes:
             saved = [_read_back(write_article(article, self.corpus_dir)) for article in articles]
             return self._enqueue(Job(self._next_number(), upserts=saved))
+
+    def add_links(self, urls: list[str]) -> tuple[Job | None, Found]:
+        """Fetch the article behind each link and save those found (one job); the links that
+        gave none come back with the reason."""
+        with Fetcher.from_settings() as fetcher:
+            found = fetch_articles(urls, fetcher)
+        return (self.upsert(found.articles) if found.articles else None), found
 
     def delete(self, article_id: str) -> Job | None:
         """Remove an article from the corpus folder and queue its removal; None if unknown."""

@@ -95,6 +95,34 @@ SETTINGS: dict[str, Setting] = {
             "QA_FOLLOW_SECONDS",
             "How often a server looks for index generations published by other processes.",
         ),
+        Setting(
+            "fetch_timeout",
+            20.0,
+            "QA_FETCH_TIMEOUT",
+            "Seconds one fetched page or feed may take in all, redirects included.",
+        ),
+        Setting(
+            "fetch_max_bytes",
+            5_000_000,
+            "QA_FETCH_MAX_BYTES",
+            "Largest page or feed fetched, in bytes after decompression.",
+        ),
+        Setting(
+            "fetch_redirects", 5, "QA_FETCH_REDIRECTS", "Redirects followed for one fetched link."
+        ),
+        Setting(
+            "fetch_allow",
+            None,
+            "QA_FETCH_ALLOW",
+            "Networks that links may reach although not public (private, loopback, link-local "
+            'are refused otherwise), comma-separated: "127.0.0.1/32,10.1.0.0/16".',
+        ),
+        Setting(
+            "poll_feeds",
+            None,
+            "QA_POLL_FEEDS",
+            'Poll the feeds in the background this often: "30m", "2h", "900" (seconds).',
+        ),
     ]
 }
 

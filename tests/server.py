@@ -32,7 +32,8 @@ class LiveServer:
 
     With `api_key`, writes need `Authorization: Bearer <api_key>` (passed as QA_API_KEY);
     without one the server has no key, whatever the environment says, and refuses writes.
-    `env` adds settings to its environment (QA_ALLOWED_HOSTS, QA_DASK_SCHEDULER, ...).
+    `env` adds settings to its environment (QA_ALLOWED_HOSTS, QA_DASK_SCHEDULER, ...), `args`
+    options of `qa serve`.
     """
 
     def __init__(
@@ -43,6 +44,7 @@ class LiveServer:
         startup: float = STARTUP,
         log_path: Path | None = None,
         env: dict[str, str] | None = None,
+        args: tuple[str, ...] = (),
     ):
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
@@ -54,6 +56,8 @@ class LiveServer:
         self.log_path = Path(log_path or self.index_dir.parent / f"serve-{self.port}.log")
         self.env = env or {}
         self.process: subprocess.Popen | None = None
+        self.env = env or {}
+        self.args = args
 
     def __enter__(self) -> "LiveServer":
         self.start()
@@ -66,7 +70,7 @@ class LiveServer:
         """Start the server and wait until /api/health answers (pytest.fail otherwise)."""
         command = [sys.executable, "-c", "from qa.cli import cli; cli()", "serve"]
         command += ["--corpus", str(self.corpus_dir), "--index", str(self.index_dir)]
-        command += ["--host", "127.0.0.1", "--port", str(self.port)]
+        command += ["--host", "127.0.0.1", "--port", str(self.port), *self.args]
         env = {**os.environ, "HF_HUB_OFFLINE": "1", **self.env}
         env.pop("QA_API_KEY", None)
         if self.api_key:

@@ -3,13 +3,9 @@
 Also saves the full-page screenshot the README shows (docs/screenshot.png).
 """
 
-import os
-from pathlib import Path
-
 import pytest
 from server import REPO, LiveServer
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = REPO / "docs" / "screenshot.png"
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -21,32 +17,6 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     with LiveServer(REPO / "corpus", tmp / "index") as live:
         yield live.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def test_ask_and_read_the_cited_answer(server, browser):

@@ -421,6 +421,8 @@ def test_fuzzed_api_never_answers_5xx(site):
     try:
         for result in schema.get_all_operations():
             operation = result.ok()
+            if operation.path == "/api/articles/from-url":
+                continue  # fetches what it is sent: generated links must not leave loopback
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 try:
                     fuzz(operation, mode, calls)

@@ -4,6 +4,7 @@ import click
 
 from qa.cli.ask import ask
 from qa.cli.corpus import corpus
+from qa.cli.feeds import feeds
 from qa.cli.index import index
 from qa.cli.mcp import mcp
 from qa.cli.serve import serve
@@ -20,5 +21,5 @@ def cli() -> None:
     """
 
 
-for command in (corpus, index, ask, serve, mcp):
+for command in (corpus, feeds, index, ask, serve, mcp):
     cli.add_command(command)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from qa.cli.common import clean_errors
+from qa.cli.common import clean_errors, corpus_option, index_option, indexing_service
 from qa.corpus import scan_corpus
 
 TITLE_WIDTH = 48
@@ -92,4 +92,35 @@ def check(folder: Path) -> None:
         f"{counts['warning']} warning{'s' * (counts['warning'] != 1)}"
     )
     if scan.errors:
+        raise click.exceptions.Exit(1)
+
+
+@corpus.command()
+@click.argument("urls", nargs=-1, required=True, metavar="URL...")
+@corpus_option
+@index_option
+@clean_errors
+def add(urls: tuple[str, ...], corpus_dir: Path, index_dir: Path) -> None:
+    """Fetch the news article at each URL, save it to the corpus folder and index it.
+
+    The article is taken out of the page as from a saved .html file (trafilatura, then the
+    junk rules) and saved as <id>.md with its url; the id comes from the page's canonical
+    address, so the same article added again is an update. A link that gives no article is
+    reported and the others are still added; the exit status is then 1. Links are fetched
+    safely: see QA_FETCH_TIMEOUT, QA_FETCH_MAX_BYTES, QA_FETCH_REDIRECTS, QA_FETCH_ALLOW.
+
+    \b
+    Example:
+        $ qa corpus add https://www.antaranews.com/berita/3589377/kemnaker-...
+        added antaranews.com-berita-3589377-kemnaker-...: Kemnaker ... (Antara News, 2023-06-20)
+        indexed: generation 7, 1 added, 0 updated, 0 unchanged
+    """
+    with indexing_service(corpus_dir, index_dir) as service:
+        _, found = service.add_links(list(urls))
+        for article in found.articles:
+            day = article.published.isoformat() if article.published else "no date"
+            click.echo(f"added {article.id}: {article.title} ({article.source}, {day})")
+        for url, message in found.failed:
+            click.echo(f"error: {url}: {message}", err=True)
+    if found.failed:
         raise click.exceptions.Exit(1)

@@ -10,6 +10,16 @@ from qa.cli.common import clean_errors, cluster_option, corpus_option, index_opt
 from qa.settings import option
 
 
+def _interval(context: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    """--poll-feeds in seconds ("30m" is 1800)."""
+    from qa.feeds import parse_interval
+
+    try:
+        return parse_interval(value) if value else None
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @click.command()
 @corpus_option
 @index_option
@@ -20,6 +30,7 @@ from qa.settings import option
 @option("knowledge_id")
 @option("no_sync")
 @cluster_option
+@option("poll_feeds", metavar="INTERVAL", callback=_interval)
 @clean_errors
 def serve(
     corpus_dir: Path,
@@ -30,6 +41,7 @@ def serve(
     allowed_hosts: str | None,
     knowledge_id: str,
     no_sync: bool,
+    poll_feeds: float | None,
     cluster: str | None,
 ) -> None:
     """Serve the web page and the API; build the index from the corpus first if missing.
@@ -49,6 +61,7 @@ def serve(
         qa serve --corpus corpus/ --index index/ --port 8000
         qa serve --index benchmarks/cache/synthetic-100000 --no-sync
         qa serve --cluster local:2
+        qa serve --api-key "$KEY" --poll-feeds 30m    # then sign in at /admin
     """
     # One OpenMP thread per query embedding: the server embeds on several request threads at
     # once, and OpenMP teams on top of them contend and spin (docs/benchmarks.md: +29%
@@ -70,7 +83,7 @@ def serve(
             bar.refresh()
 
     with connect(cluster) as workers:
-        service = Service(corpus_dir, index_dir, cluster=workers)
+        service = Service(corpus_dir, index_dir, poll_seconds=poll_feeds, cluster=workers)
         service.open(progress=progress, catch_up=not no_sync)
         if bar is not None:
             bar.close()

@@ -40,12 +40,13 @@ def without_site_name(title: str, names: list[str]) -> str:
     return title
 
 
-def _extract(html: str, precision: bool) -> dict[str, Any]:
+def _extract(html: str, precision: bool, url: str | None) -> dict[str, Any]:
     """trafilatura's text and metadata of a page ({} when it finds no text)."""
     import trafilatura  # imported here: slow to import, and only needed for HTML
 
     extracted = trafilatura.extract(
         html,
+        url=url,
         output_format="json",
         with_metadata=True,
         include_comments=False,
@@ -63,34 +64,40 @@ def _article(meta: dict[str, Any], title: str) -> Page | None:
 
 
 def read_html(path: Path) -> Iterator[Result]:
-    """One article from a saved web page.
+    """One article from a saved web page."""
+    html, warning = read_text(path)
+    if warning:
+        yield warning
+    yield article_from_html(html, id_from_path(path), str(path))
+
+
+def article_from_html(html: str, article_id: str, where: str, url: str | None = None) -> Article:
+    """The article in a web page, from a file or fetched from `url` (which then resolves
+    relative links and fills in the address when the page names none).
 
     trafilatura is asked first to favour precision: on news pages its default also keeps
     lists of related headlines, and on some takes such a list for the article. When that
     finds no prose, the default extraction is tried.
     """
-    html, warning = read_text(path)
-    if warning:
-        yield warning
     for precision in (True, False):
-        meta = _extract(html, precision)
+        meta = _extract(html, precision, url)
         names = [meta.get(key) or "" for key in ("source-hostname", "sitename", "hostname")]
         names = [name for name in names if name and "/" not in name]  # no "https://fb.com/..."
         title = without_site_name((meta.get("title") or "").strip(), names)
         if page := _article(meta, title):
             break
     else:
-        raise IngestError(str(path), "no article text found in the HTML page")
+        raise IngestError(where, "no article text found in the HTML page")
     try:
         published = parse_date(meta["date"]) if meta.get("date") else page.published
     except ValueError:
         published = page.published
-    yield Article(
-        id=id_from_path(path),
+    return Article(
+        id=article_id,
         title=title or page.title,
         text=page.text,
         source=outlet_name(names[0]) if names else page.source,
         url=meta.get("source") or None,
         published=published,
-        path=str(path),
+        path=where,
     )

@@ -1,0 +1,324 @@
+"""The maintainer's page, /admin: add articles (by link, pasted, uploaded), delete them, manage
+feeds, and watch the index updates they start. Indonesian and English; no JavaScript needed.
+
+Signing in takes the server's API key and sets a session cookie signed with a secret derived
+from that key (itsdangerous; HttpOnly, SameSite=Strict, Secure over https, 12 hours), so a new
+key ends every session. The cookie carries the session's CSRF token, which every form sends
+back; the sign-in form has its own, in a short-lived cookie, against login CSRF. Writes go
+through the Service, as the API's do.
+"""
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from qa.articles import Article
+from qa.errors import FeedError, FetchError, IngestError
+from qa.i18n import ADMIN, UI, language_of
+from qa.service import Job, Service
+from qa.uploads import UPLOAD_SUFFIXES, Read, read_pasted, read_upload
+from qa.web import article_link, base_context, link, render
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+SESSION_COOKIE = "qa_admin"
+SIGN_IN_COOKIE = "qa_admin_sign_in"
+SESSION_SECONDS = 12 * 3600
+SIGN_IN_SECONDS = 3600
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+NEWEST = 20  # articles listed with a delete button
+
+Csrf = Annotated[str, Form()]
+
+
+@dataclass
+class Outcome:
+    """What a form did, shown above the dashboard: saved articles, failures, the job."""
+
+    saved: list[tuple[str, str]] = field(default_factory=list)  # (title, article page)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
+    notes: list[str] = field(default_factory=list)
+    job_href: str | None = None
+    job: int | None = None
+
+
+def _serializer(request: Request) -> URLSafeTimedSerializer | None:
+    key = request.app.state.api_key
+    if not key:
+        return None
+    secret = hashlib.sha256(b"qa admin cookies\0" + key.encode()).digest()
+    return URLSafeTimedSerializer(secret, salt="qa-admin")
+
+
+def _token(request: Request, cookie: str, max_age: int) -> str | None:
+    """The CSRF token in a signed cookie, or None if it is missing, forged or expired."""
+    serializer, value = _serializer(request), request.cookies.get(cookie)
+    if serializer is None or not value:
+        return None
+    try:
+        data = serializer.loads(value, max_age=max_age)
+    except BadSignature:  # SignatureExpired too
+        return None
+    return data.get("csrf") if isinstance(data, dict) else None
+
+
+def _set_cookie(request: Request, response: Response, cookie: str, token: str, age: int) -> None:
+    """Set (with a token) or clear (age 0) one of the page's signed cookies."""
+    response.set_cookie(
+        cookie,
+        _serializer(request).dumps({"csrf": token}) if age else "",
+        max_age=age,
+        path="/admin",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+
+
+def _lang(request: Request) -> str:
+    return language_of(request.query_params.get("lang"))
+
+
+def _page(request: Request, name: str, status_code: int = 200, **context: object) -> Response:
+    lang = _lang(request)
+    other = "en" if lang == "id" else "id"
+    base = base_context(request, lang) | {
+        "t": UI[lang] | ADMIN[lang],
+        "switch_href": link("/admin", other),
+        "action": lambda path: link(f"/admin{path}", lang),
+        "upload_types": ",".join(UPLOAD_SUFFIXES),
+    }
+    return render(request, name, base | context, status_code)
+
+
+def _sign_in_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+    if _serializer(request) is None:
+        return _page(request, "admin_message.html", 403, message=ADMIN[_lang(request)]["admin_off"])
+    token = secrets.token_urlsafe(24)
+    response = _page(request, "admin_sign_in.html", status_code, csrf=token, error=error)
+    _set_cookie(request, response, SIGN_IN_COOKIE, token, SIGN_IN_SECONDS)
+    return response
+
+
+def _refusal(request: Request, csrf: str) -> Response | None:
+    """The page to answer a form with when it may not act: not signed in, or a CSRF token
+    that is not the session's; None when it may."""
+    session = _token(request, SESSION_COOKIE, SESSION_SECONDS)
+    t = ADMIN[_lang(request)]
+    if session is None:
+        return _sign_in_page(request, t["expired"], 401)
+    if not hmac.compare_digest(csrf.encode(), session.encode()):
+        return _page(request, "admin_message.html", 403, message=t["forged"])
+    return None
+
+
+def _dashboard(
+    request: Request, outcome: Outcome | None = None, status_code: int = 200
+) -> Response:
+    session = _token(request, SESSION_COOKIE, SESSION_SECONDS)
+    if session is None:
+        return _sign_in_page(request)
+    service: Service = request.app.state.service
+    lang = _lang(request)
+    _, newest = service.articles(0, NEWEST)
+    return _page(
+        request,
+        "admin.html",
+        status_code,
+        csrf=session,
+        status=service.status(),
+        newest=[(article, article_link(article.id, lang)) for article in newest],
+        outcome=outcome,
+    )
+
+
+def _job_href(request: Request, job: Job, ids: list[str]) -> str:
+    """The job's page, which links the articles (ids never hold a comma) once it is done."""
+    return link(f"/admin/jobs/{job.number}", _lang(request), articles=",".join(ids))
+
+
+def _done(
+    request: Request,
+    job: Job | None,
+    articles: list[Article],
+    failed: list[tuple[str, str]],
+    notes: Sequence[str] = (),
+) -> Response:
+    """The dashboard showing what a form saved (and its job), and what failed."""
+    outcome = Outcome(failed=failed, notes=list(notes))
+    if job is not None:
+        ids = [article.id for article in articles]
+        outcome.job, outcome.job_href = job.number, _job_href(request, job, ids)
+        outcome.saved = [(a.title, article_link(a.id, _lang(request))) for a in articles]
+    return _dashboard(request, outcome, 200 if job is not None else 422)
+
+
+def _save(request: Request, read: Read) -> Response:
+    """Save the articles read from an upload or pasted text, in one job."""
+    service: Service = request.app.state.service
+    job = service.upsert(read.articles) if read.articles else None
+    return _done(request, job, read.articles, read.errors, read.warnings)
+
+
+@router.get("")
+def dashboard(request: Request) -> Response:
+    """The sign-in form, or the page with every form once signed in."""
+    return _dashboard(request)
+
+
+@router.post("/sign-in")
+def sign_in(request: Request, key: Annotated[str, Form()] = "", csrf: Csrf = "") -> Response:
+    expected = request.app.state.api_key
+    if not expected:
+        return _sign_in_page(request)  # the page is off
+    token = _token(request, SIGN_IN_COOKIE, SIGN_IN_SECONDS)
+    if token is None or not hmac.compare_digest(csrf.encode(), token.encode()):
+        return _sign_in_page(request, ADMIN[_lang(request)]["forged"], 403)
+    if not hmac.compare_digest(key.encode(), expected.encode()):
+        return _sign_in_page(request, ADMIN[_lang(request)]["wrong_key"], 401)
+    response = RedirectResponse(link("/admin", _lang(request)), status_code=303)
+    _set_cookie(request, response, SESSION_COOKIE, secrets.token_urlsafe(24), SESSION_SECONDS)
+    _set_cookie(request, response, SIGN_IN_COOKIE, "", 0)
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, csrf: Csrf = "") -> Response:
+    if (refused := _refusal(request, csrf)) is not None:
+        return refused
+    response = RedirectResponse(link("/admin", _lang(request)), status_code=303)
+    _set_cookie(request, response, SESSION_COOKIE, "", 0)
+    return response
+
+
+@router.post("/links")
+def add_links(request: Request, links: Annotated[str, Form()] = "", csrf: Csrf = "") -> Response:
+    """Add the article behind each link (one per line)."""
+    if (refused := _refusal(request, csrf)) is not None:
+        return refused
+    service: Service = request.app.state.service
+    urls = [line.strip() for line in links.splitlines() if line.strip()]
+    if not urls:
+        return _dashboard(request, Outcome(failed=[("", ADMIN[_lang(request)]["links"])]), 422)
+    job, found = service.add_links(urls)
+    return _done(request, job, found.articles, found.failed)
+
+
+@router.post("/paste")
+def paste(
+    request: Request,
+    title: Annotated[str, Form()] = "",
+    source: Annotated[str, Form()] = "",
+    published: Annotated[str, Form()] = "",
+    url: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+    csrf: Csrf = "",
+) -> Response:
+    if (refused := _refusal(request, csrf)) is not None:
+        return refused
+    try:
+        read = read_pasted(title, source, published, url, text)
+    except IngestError as error:
+        return _dashboard(request, Outcome(failed=[(error.path, error.message)]), 422)
+    return _save(request, read)
+
+
+@router.post("/upload")
+def upload(request: Request, file: Annotated[UploadFile, File()], csrf: Csrf = "") -> Response:
+    if (refused := _refusal(request, csrf)) is not None:
+        return refused
+    name = file.filename or "upload"
+    data = file.file.read(MAX_UPLOAD_BYTES + 1)
+    try:
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise IngestError(name, f"larger than {MAX_UPLOAD_BYTES // 2**20} MB: split it")
+        read = read_upload(name, data)
+    except IngestError as error:
+        return _dashboard(request, Outcome(failed=[(error.path, error.message)]), 422)
+    return _save(request, read)
+
+
+@router.post("/delete")
+def delete(request: Request, article_id: Annotated[str, Form()] = "", csrf: Csrf = "") -> Response:
+    if (refused := _refusal(request, csrf)) is not None:
+        return refused
+    service: Service = request.app.state.service
+    t = ADMIN[_lang(request)]
+    job = service.delete(article_id.strip()) if article_id.strip() else None
+    if job is None:
+        message = t["no_such_article"].format(id=article_id.strip()[:200])
+        return _dashboard(request, Outcome(failed=[(article_id[:200], message)]), 404)
+    outcome = Outcome(notes=[t["deleted"].format(id=article_id.strip())], job=job.number)
+    outcome.job_href = _job_href(request, job, [])
+    return _dashboard(request, outcome)
+
+
+@router.post("/feeds")
+def follow(
+    request: Request,
+    url: Annotated[str, Form()] = "",
+    match: Annotated[str, Form()] = "",
+    csrf: Csrf = "",
+) -> Response:
+    """Follow a feed, sitemap or homepage (whose feed is found)."""
+    if (refused := _refusal(request, csrf)) is not None:
+        return refused
+    service: Service = request.app.state.service
+    try:
+        found, count = service.poller.feeds.follow(url.strip(), match.strip() or None)
+    except (FetchError, FeedError) as error:
+        return _dashboard(request, Outcome(failed=[(url[:2000], str(error))]), 422)
+    note = ADMIN[_lang(request)]["following"].format(url=found, links=count)
+    return _dashboard(request, Outcome(notes=[note]))
+
+
+@router.post("/feeds/remove")
+def unfollow(request: Request, url: Annotated[str, Form()] = "", csrf: Csrf = "") -> Response:
+    if (refused := _refusal(request, csrf)) is not None:
+        return refused
+    service: Service = request.app.state.service
+    service.poller.feeds.remove(url)
+    return _dashboard(request, Outcome(notes=[ADMIN[_lang(request)]["unfollowed"].format(url=url)]))
+
+
+@router.post("/feeds/poll")
+def poll(request: Request, csrf: Csrf = "") -> Response:
+    if (refused := _refusal(request, csrf)) is not None:
+        return refused
+    service: Service = request.app.state.service
+    service.poller.poll_soon()
+    return _dashboard(request, Outcome(notes=[ADMIN[_lang(request)]["poll_asked"]]))
+
+
+@router.get("/jobs/{number}")
+def job_page(request: Request, number: int) -> Response:
+    """One index update: waiting, running (with progress), finished or failed; the page
+    reloads itself every second until the job is over."""
+    if _token(request, SESSION_COOKIE, SESSION_SECONDS) is None:
+        return _sign_in_page(request)
+    service: Service = request.app.state.service
+    state = service.state
+    failed = (state.last_error or "").startswith(f"job {number}:")
+    finished = state.completed >= number and state.running != number
+    report = state.last_report if (state.last_report or {}).get("job") == number else None
+    ids = [part for part in request.query_params.get("articles", "").split(",") if part]
+    articles = [service.article(article_id) for article_id in ids] if finished else []
+    lang = _lang(request)
+    return _page(
+        request,
+        "admin_job.html",
+        number=number,
+        state=state,
+        finished=finished,
+        failed=failed,
+        report=report,
+        articles=[(a, article_link(a.id, lang)) for a in articles if a is not None],
+        admin_href=link("/admin", lang),
+    )
