@@ -26,7 +26,7 @@ from qa.language import detect_language
 from qa.ranking import FEATURES, MODELS, Candidate, RankingModel, features, sentence_similarities
 from qa.retrieval import DEFAULT_WEIGHTS, Mode, fuse, gather
 
-DEPTHS = (10, 20, 30, 50)
+DEPTHS = (5, 10, 20)
 STRENGTHS = (0.1, 1.0, 10.0)
 TRAIN = {"tydiqa-id": "train", "facqa-id": "train", "idk-mrc": "train", "xquad-en-id": "valid"}
 VALID = {"tydiqa-id": "valid", "facqa-id": "valid", "xquad-en-id": "valid"}
@@ -57,6 +57,7 @@ def collect(index: Index, bench: Benchmark, split: str, embedder, depth: int) ->
         candidates = [
             Candidate(
                 passage,
+                float(first[p]),
                 float(found.dense[p]),
                 float(found.bm25[p]),
                 float(found.coverage[p]),

@@ -26,10 +26,14 @@ from qa.store import Store, StoredPassage
 
 MODELS = Path(__file__).resolve().parent / "models"
 
-# What the model weighs for a candidate passage, in this order. "_gap": distance to the best
-# candidate of the same question (questions differ in how high similarities run);
-# "cross": the question is in another language than the passage.
+# What the model weighs for a candidate passage, in this order. "first": the first stage's
+# fused score; "_gap": distance to the best candidate of the same question (questions differ
+# in how high similarities run); "cross": the question is in another language than the
+# passage. The passage's position in its article is left out: the training questions'
+# articles are single passages, so no weight for it can be learned (docs/benchmarks.md).
 FEATURES = (
+    "first",
+    "first_gap",
     "dense",
     "dense_gap",
     "lexical",
@@ -41,7 +45,6 @@ FEATURES = (
     "cross_sentence",
     "cross_lexical",
     "cross_dense",
-    "lead",
     "offers",
 )
 
@@ -88,6 +91,7 @@ class Candidate:
     """What the second stage knows about one candidate passage."""
 
     passage: StoredPassage
+    first: float  # the first stage's fused score
     dense: float
     lexical: float  # BM25
     coverage: float
@@ -126,7 +130,10 @@ def features(
         cue.append(offers(candidate.passage.text[top[0] : top[1]], kind))
     best_array = np.array(best, dtype=np.float32)
     cross = np.array([c.cross for c in candidates], dtype=np.float32)
+    first = np.array([c.first for c in candidates], dtype=np.float32)
     columns = {
+        "first": first,
+        "first_gap": first - first.max(),
         "dense": dense,
         "dense_gap": dense - dense.max(),
         "lexical": lexical,
@@ -138,7 +145,6 @@ def features(
         "cross_sentence": cross * best_array,
         "cross_lexical": cross * lexical,
         "cross_dense": cross * dense,
-        "lead": np.array([c.passage.ordinal == 0 for c in candidates], dtype=np.float32),
         "offers": np.array(cue, dtype=np.float32),
     }
     return np.stack([columns[name] for name in FEATURES], axis=1)

@@ -154,21 +154,27 @@ def fuse(
     return candidates.dense + weight * lexical_part
 
 
-def _grouped(
-    index: Index, candidates: Candidates, scores: np.ndarray, k: int, per_article: int
-) -> list[Hit]:
-    """Walk the ranking, keeping at most `per_article` passages of each article; fetch only
-    the kept passages from the store."""
+def _kept(order: np.ndarray, article_keys: np.ndarray, k: int, per_article: int) -> list[int]:
+    """The first `k` positions of `order` that keep at most `per_article` of each article."""
     taken: dict[int, int] = {}
     kept: list[int] = []
-    for position in np.argsort(-scores, kind="stable"):
-        article = int(candidates.article_keys[position])
+    for position in order:
+        article = int(article_keys[position])
         if taken.get(article, 0) >= per_article:
             continue
         taken[article] = taken.get(article, 0) + 1
         kept.append(int(position))
         if len(kept) == k:
             break
+    return kept
+
+
+def _grouped(
+    index: Index, candidates: Candidates, scores: np.ndarray, k: int, per_article: int
+) -> list[Hit]:
+    """Walk the ranking, keeping at most `per_article` passages of each article; fetch only
+    the kept passages from the store."""
+    kept = _kept(np.argsort(-scores, kind="stable"), candidates.article_keys, k, per_article)
     passages = index.store.passages([int(candidates.ids[p]) for p in kept])
     return [
         Hit(
@@ -193,10 +199,14 @@ def _reranked(
     per_article: int,
     model: RankingModel,
 ) -> list[Hit]:
-    """The first stage's best `model.depth` (or more, for a large k), scored by the model,
-    then grouped per article."""
-    depth = max(model.depth, k * per_article)
-    top = np.argsort(-scores, kind="stable")[:depth]
+    """The first stage's best `model.depth`, and the hits it would return itself, scored by
+    the model, then grouped per article (so that k hits come back whenever the first stage
+    has them, however few articles its best `depth` come from)."""
+    order = np.argsort(-scores, kind="stable")
+    chosen = set(order[: model.depth].tolist()) | set(
+        _kept(order, candidates.article_keys, k, per_article)
+    )
+    top = np.array([p for p in order if p in chosen], dtype=np.int64)
     passages = index.store.passages([int(candidates.ids[p]) for p in top])
     top = np.array([p for p in top if int(candidates.ids[p]) in passages], dtype=np.int64)
     stored = [passages[int(candidates.ids[p])] for p in top]
@@ -206,6 +216,7 @@ def _reranked(
     second = [
         Candidate(
             passage,
+            float(scores[p]),
             float(candidates.dense[p]),
             float(candidates.bm25[p]),
             float(candidates.coverage[p]),
@@ -214,17 +225,15 @@ def _reranked(
         for passage, p in zip(stored, top, strict=True)
     ]
     learned = model.score(features(query, second, similarities))
-    hits: list[Hit] = []
-    taken: dict[int, int] = {}
-    for n in np.argsort(-learned, kind="stable"):
-        article = int(candidates.article_keys[top[n]])
-        if taken.get(article, 0) >= per_article:
-            continue
-        taken[article] = taken.get(article, 0) + 1
-        c = second[n]
-        hits.append(
-            Hit(c.passage, float(learned[n]), c.dense, c.lexical, c.coverage, similarities[n])
+    kept = _kept(np.argsort(-learned, kind="stable"), candidates.article_keys[top], k, per_article)
+    return [
+        Hit(
+            second[n].passage,
+            float(learned[n]),
+            second[n].dense,
+            second[n].lexical,
+            second[n].coverage,
+            similarities[n],
         )
-        if len(hits) == k:
-            break
-    return hits
+        for n in kept
+    ]

@@ -117,6 +117,16 @@ def corpus_index_dir(tmp_path_factory):
     return index_dir
 
 
+@pytest.fixture(scope="module")
+def corpus_index(corpus_index_dir):
+    """The shipped corpus's index, loaded once per test module."""
+    from qa.index import Index
+
+    index = Index.load(corpus_index_dir)
+    yield index
+    index.close()
+
+
 @pytest.fixture
 def site(tmp_path, built_index_dir, small_articles):
     """(corpus, index): the four small articles as files, and a copy of their built index."""

@@ -12,7 +12,6 @@ import pytest
 
 from qa.answer import AnswerModel, ask, decide
 from qa.answer_types import offers, question_type
-from qa.index import Index
 from qa.retrieval import Hit, Mode, search
 from qa.store import StoredPassage
 
@@ -194,13 +193,6 @@ def test_no_sentence_scores_give_no_answer():
 
 
 # -- over a real index ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def corpus_index(corpus_index_dir):
-    index = Index.load(corpus_index_dir)
-    yield index
-    index.close()
 
 
 @pytest.mark.parametrize(

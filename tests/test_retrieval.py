@@ -122,13 +122,6 @@ def fusion_index(tmp_path_factory):
     index.close()
 
 
-@pytest.fixture(scope="module")
-def corpus_index(corpus_index_dir):
-    index = Index.load(corpus_index_dir)
-    yield index
-    index.close()
-
-
 def articles(hits) -> list[str]:
     return [hit.passage.article_id for hit in hits]
 
