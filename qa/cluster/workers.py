@@ -1,13 +1,11 @@
 """What runs on the Dask workers: the embedder, loaded once per worker, and the two tasks
 that use it: cutting articles into passages, embedding passage texts.
 
-Threads: a worker runs as many batches at once as it has threads, each batch on one OpenMP
-thread. Measured on 2 cores (docs/scaling.md), two batches on one thread each beat one batch
-on two OpenMP threads at a time: the engine splits a batch across texts with a static
-schedule, so its threads wait for the longest text at every call, and an OpenMP team
-spinning beside other work loses its turn. Dask's nanny sets OMP_NUM_THREADS=1 by default;
-the plugin sets it itself, before the engine loads, so that a worker started any other way
-does the same.
+Threads: a worker runs as many batches at once as it has threads, each on the OpenMP
+threads its environment gives (OMP_NUM_THREADS, read when the engine loads). Dask's nanny
+sets it to 1 by default; `local:N` gives each of its N one-thread workers cores/N OpenMP
+threads (measured in docs/scaling.md); a worker started without either gets 1, so that
+several batches at once never oversubscribe its cores.
 """
 
 import os
@@ -44,7 +42,7 @@ class EmbedderPlugin(WorkerPlugin):
 
     def setup(self, worker) -> None:
         for variable in THREAD_VARIABLES:
-            os.environ[variable] = "1"
+            os.environ.setdefault(variable, "1")
         embedder = get_embedder(self.name)
         if (embedder.name, embedder.dimension) != (self.name, self.dimension):
             self.refusal = (
