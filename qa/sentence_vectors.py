@@ -4,7 +4,7 @@ Answering compares the question with each sentence of the top passages. Embeddin
 sentences at query time made `ask` ten times slower than `search`; storing them makes it cost
 one query embedding. They are embedded in a pass of their own after an update has published
 its passages (`embed_pending`), so that passages are searchable as fast as they are embedded
-(measured in docs/benchmarks.md: embedding sentences in line halves that rate); until a
+(measured in docs/benchmarks.md: embedding sentences in line would cut that rate to 57%); until a
 passage's sentences have vectors, `sentence_matrix` embeds them at query time.
 Sentences shared by overlapping passages, or by copies of an article, are embedded once.
 With a Dask cluster, each batch's sentences are embedded on its workers (`qa.cluster`).
