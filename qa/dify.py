@@ -175,6 +175,7 @@ def retrieval(body: RetrievalRequest, request: Request, service: ServiceDep) -> 
             "url": passage.url or "",
             "language": passage.language,
             "sentence": passage.text[sentence[0] : sentence[1]] if sentence else "",
+            "also_in": ", ".join(copy.source or copy.title for copy in hit.also_in),
         }
         score = round(relevance(hit.score), 6)
         if score >= setting.score_threshold and check(metadata):

@@ -29,6 +29,7 @@ UI: dict[str, dict[str, str]] = {
         "closest": "Bagian artikel terdekat",
         "original": "Sumber asli",
         "read_article": "Baca artikel",
+        "also_in": "Juga diberitakan oleh",
         "took": "{count} kutipan dalam {seconds} detik",
         "too_long": "Pertanyaan terlalu panjang: paling banyak {limit} karakter "
         "(yang dikirim {length}).",
@@ -65,6 +66,7 @@ UI: dict[str, dict[str, str]] = {
         "closest": "Closest passages",
         "original": "Original",
         "read_article": "Read the article",
+        "also_in": "Also reported by",
         "took": "{count} passages in {seconds} s",
         "too_long": "The question is too long: at most {limit} characters (got {length}).",
         "bad_date": "“{value}” is not a valid date; use YYYY-MM-DD.",

@@ -131,7 +131,8 @@ def build(service: Service) -> MCPServer:
         `no_answer` is true: tell the user the articles do not say, and do not guess; the
         closest passages are still listed. In each passage `highlights` marks the best
         sentence (character offsets into `text`). Cite with title, source (the outlet),
-        published and url.
+        published and url. A story several outlets carried comes once; its `also_in` lists
+        the other outlets' copies.
         """
         answering = service.ask(question, k=k, filters=_filters(source, since, until, language))
         answer = answering.answer
@@ -167,7 +168,8 @@ def build(service: Service) -> MCPServer:
         wrote in a period), or to look wider when `ask` found no answer. The query may be
         keywords or a sentence, in Indonesian or English; articles in both languages are
         searched. `highlights` marks the sentence sharing most words with the query. Cite with
-        title, source (the outlet), published and url.
+        title, source (the outlet), published and url. A story several outlets carried comes
+        once; its `also_in` lists the other outlets' copies.
         """
         hits, spans = service.search(query, k=k, filters=_filters(source, since, until, language))
         return SearchResult(

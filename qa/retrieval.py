@@ -9,12 +9,13 @@ adds little; what it does match (names, numbers, acronyms) is worth a slightly h
 (tuned per language agreement on the valid splits). See docs/benchmarks.md for the figures.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
 
-from qa import lexical
+from qa import copies, lexical
+from qa.copies import Copy
 from qa.filters import NO_FILTERS, Filters
 from qa.index import Index
 from qa.language import detect_language
@@ -56,6 +57,7 @@ class Hit:
     lexical: float  # BM25 score
     coverage: float = 0.0  # share of the query's term weight the passage contains
     sentences: np.ndarray | None = None  # each sentence's similarity to the query, if known
+    also_in: list[Copy] = field(default_factory=list)  # the story's copies in other articles
 
 
 @dataclass
@@ -83,7 +85,9 @@ def search(
     model: RankingModel | None = None,
     second_stage: bool = True,
 ) -> list[Hit]:
-    """The best `k` passages for `query`, at most `per_article` from any one article.
+    """The best `k` passages for `query`, at most `per_article` from any one article, and
+    from one article per story: copies of a story in other outlets (`qa.copies`) give way
+    to the best ranked one, whose hits list them in `also_in`.
 
     Hybrid mode ranks the fused candidates' best `model.depth` again with the learned model
     (`qa.ranking`, the shipped one unless `model` is given; second_stage=False: the fusion
@@ -92,6 +96,8 @@ def search(
     """
     pool = max(weights.pool, k * per_article * 3)
     candidates = gather(index, query, mode, pool, filters, query_vector)
+    stories = _stories(index, candidates.article_keys)
+    picks = _Picks(k, per_article, stories)
     if mode == Mode.dense:
         scores = candidates.dense
     elif mode == Mode.bm25:
@@ -101,8 +107,9 @@ def search(
         scores = fuse(candidates, language, candidates.languages, weights)
         if second_stage:
             model = model or default_model()
-            return _reranked(index, query, language, candidates, scores, k, per_article, model)
-    return _grouped(index, candidates, scores, k, per_article)
+            hits = _reranked(index, query, language, candidates, scores, picks, model)
+            return _cited(index, hits, stories)
+    return _cited(index, _grouped(index, candidates, scores, picks), stories)
 
 
 def gather(
@@ -154,27 +161,55 @@ def fuse(
     return candidates.dense + weight * lexical_part
 
 
-def _kept(order: np.ndarray, article_keys: np.ndarray, k: int, per_article: int) -> list[int]:
-    """The first `k` positions of `order` that keep at most `per_article` of each article."""
-    taken: dict[int, int] = {}
-    kept: list[int] = []
-    for position in order:
-        article = int(article_keys[position])
-        if taken.get(article, 0) >= per_article:
-            continue
-        taken[article] = taken.get(article, 0) + 1
-        kept.append(int(position))
-        if len(kept) == k:
-            break
-    return kept
+@dataclass(frozen=True)
+class _Picks:
+    """How hits are picked from a ranking: the first `k`, at most `per_article` of any one
+    article, and from one article of each story (the first one met)."""
+
+    k: int
+    per_article: int
+    stories: dict[int, list[int]]  # article key -> the other articles of its story
+
+    def kept(self, order: np.ndarray, article_keys: np.ndarray) -> list[int]:
+        """The positions of `order` picked."""
+        taken: dict[int, int] = {}
+        lead: dict[int, int] = {}  # story -> the article that stands for it
+        kept: list[int] = []
+        for position in order:
+            article = int(article_keys[position])
+            story = min([article, *self.stories.get(article, ())])
+            if lead.setdefault(story, article) != article:
+                continue
+            if taken.get(article, 0) >= self.per_article:
+                continue
+            taken[article] = taken.get(article, 0) + 1
+            kept.append(int(position))
+            if len(kept) == self.k:
+                break
+        return kept
 
 
-def _grouped(
-    index: Index, candidates: Candidates, scores: np.ndarray, k: int, per_article: int
-) -> list[Hit]:
-    """Walk the ranking, keeping at most `per_article` passages of each article; fetch only
-    the kept passages from the store."""
-    kept = _kept(np.argsort(-scores, kind="stable"), candidates.article_keys, k, per_article)
+def _stories(index: Index, article_keys: np.ndarray) -> dict[int, list[int]]:
+    """The story of each candidate article that has copies (article key -> the others)."""
+    keys = np.unique(article_keys).tolist()
+    return copies.stories(keys, index.store.copy_links(keys, index.generation))
+
+
+def _cited(index: Index, hits: list[Hit], stories: dict[int, list[int]]) -> list[Hit]:
+    """`hits` with the citations of their story's other articles, oldest first."""
+    others = {key for hit in hits for key in stories.get(hit.passage.article_key, ())}
+    citations = index.store.copy_citations(others)
+    for hit in hits:
+        found = [
+            citations[key] for key in stories.get(hit.passage.article_key, ()) if key in citations
+        ]
+        hit.also_in = sorted(found, key=lambda copy: (copy.published or "", copy.source))
+    return hits
+
+
+def _grouped(index: Index, candidates: Candidates, scores: np.ndarray, picks: _Picks) -> list[Hit]:
+    """Walk the ranking, keeping what `picks` keeps; fetch only those passages."""
+    kept = picks.kept(np.argsort(-scores, kind="stable"), candidates.article_keys)
     passages = index.store.passages([int(candidates.ids[p]) for p in kept])
     return [
         Hit(
@@ -195,17 +230,14 @@ def _reranked(
     language: str,
     candidates: Candidates,
     scores: np.ndarray,
-    k: int,
-    per_article: int,
+    picks: _Picks,
     model: RankingModel,
 ) -> list[Hit]:
     """The first stage's best `model.depth`, and the hits it would return itself, scored by
     the model, then grouped per article (so that k hits come back whenever the first stage
     has them, however few articles its best `depth` come from)."""
     order = np.argsort(-scores, kind="stable")
-    chosen = set(order[: model.depth].tolist()) | set(
-        _kept(order, candidates.article_keys, k, per_article)
-    )
+    chosen = set(order[: model.depth].tolist()) | set(picks.kept(order, candidates.article_keys))
     top = np.array([p for p in order if p in chosen], dtype=np.int64)
     passages = index.store.passages([int(candidates.ids[p]) for p in top])
     top = np.array([p for p in top if int(candidates.ids[p]) in passages], dtype=np.int64)
@@ -225,7 +257,7 @@ def _reranked(
         for passage, p in zip(stored, top, strict=True)
     ]
     learned = model.score(features(query, second, similarities))
-    kept = _kept(np.argsort(-learned, kind="stable"), candidates.article_keys[top], k, per_article)
+    kept = picks.kept(np.argsort(-learned, kind="stable"), candidates.article_keys[top])
     return [
         Hit(
             second[n].passage,

@@ -20,6 +20,16 @@ class Highlight(BaseModel):
     end: int
 
 
+class CopyOut(BaseModel):
+    """The same story in another article (most often another outlet's copy)."""
+
+    article_id: str
+    title: str
+    source: str
+    url: str | None
+    published: date | None
+
+
 class PassageOut(BaseModel):
     passage_id: str
     article_id: str
@@ -30,6 +40,7 @@ class PassageOut(BaseModel):
     text: str
     score: float
     highlights: list[Highlight]
+    also_in: list[CopyOut] = []
 
 
 class AnswerOut(BaseModel):
@@ -251,10 +262,11 @@ def passage_out(hit: Hit, highlight: tuple[int, int] | None) -> PassageOut:
         title=passage.title,
         source=passage.source,
         url=passage.url,
-        published=date.fromisoformat(passage.published) if passage.published else None,
+        published=_day(passage.published),
         text=passage.text,
         score=round(hit.score, 6),
         highlights=highlights,
+        also_in=[CopyOut.model_validate(copy, from_attributes=True) for copy in hit.also_in],
     )
 
 
@@ -276,3 +288,7 @@ def ask_response(question: str, answering: Answering, took_ms: float) -> AskResp
         passages=[passage_out(h, answering.highlights.get(h.passage.id)) for h in answering.hits],
         took_ms=round(took_ms, 2),
     )
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

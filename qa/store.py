@@ -24,8 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
+from qa import copies
 from qa.articles import Article
 from qa.chunking import Passage
+from qa.copies import Copy
 
 
 def _m001_initial(db: sqlite3.Connection) -> None:
@@ -82,7 +84,35 @@ def _m002_sentence_vectors(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_sentence_vectors]
+def _m003_copies(db: sqlite3.Connection) -> None:
+    """Each article version's sketch keys and the copies of one story found between them
+    (`qa.copies`); the articles stored before get theirs now, oldest first, as if added."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE sketch_keys (
+            key INTEGER NOT NULL, article_key INTEGER NOT NULL, PRIMARY KEY (key, article_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX sketch_keys_article ON sketch_keys(article_key);
+        CREATE TABLE copies (
+            article_key INTEGER NOT NULL, copy_key INTEGER NOT NULL, containment REAL NOT NULL,
+            PRIMARY KEY (article_key, copy_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX copies_copy ON copies(copy_key);
+        """,
+    )
+    rows = db.execute(
+        "SELECT key, id, published, text FROM articles WHERE removed_in IS NULL ORDER BY key"
+    ).fetchall()
+    for key, article_id, published, text in rows:
+        _link_copies(db, key, article_id, _day(published), text)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _m001_initial,
+    _m002_sentence_vectors,
+    _m003_copies,
+]
 
 # Visible at generation :g: added by then, and not removed by then.
 _VISIBLE = "{t}.added_in <= :g AND ({t}.removed_in IS NULL OR {t}.removed_in > :g)"
@@ -102,6 +132,7 @@ class StoredPassage:
 
     id: int
     article_id: str
+    article_key: int  # the article version, which its copies are linked to
     ordinal: int
     start: int
     end: int
@@ -127,7 +158,7 @@ class NewPassage:
     hash: bytes
 
 
-_PASSAGE_COLUMNS = """p.id, a.id, p.ordinal, p.start, p."end", p.text, p.sentences,
+_PASSAGE_COLUMNS = """p.id, a.id, a.key, p.ordinal, p.start, p."end", p.text, p.sentences,
     a.title, a.source, a.url, a.published, a.language"""
 _PASSAGES_JOINED = "passages p JOIN articles a ON a.key = p.article_key"
 
@@ -275,6 +306,41 @@ class Store:
             {"g": generation},
         ).fetchone()[0]
 
+    # -- stories: one article carried by several outlets ---------------------------
+    def copy_links(self, keys: Iterable[int], generation: int) -> list[tuple[int, int]]:
+        """The copy links (article key, copy key) that reach the article versions `keys`, up
+        to copies.STORY_HOPS links away, between versions visible at `generation`."""
+        seen = {int(key) for key in keys}
+        frontier, links = sorted(seen), []
+        for _ in range(copies.STORY_HOPS):
+            found = []
+            for batch in _batches(frontier):
+                marks = ",".join(f":k{i}" for i in range(len(batch)))
+                found += self.db.execute(
+                    "SELECT c.article_key, c.copy_key FROM copies c "
+                    f"JOIN articles a ON a.key = c.copy_key "
+                    f"WHERE c.article_key IN ({marks}) AND {_ARTICLE_VISIBLE}",
+                    {f"k{i}": key for i, key in enumerate(batch)} | {"g": generation},
+                ).fetchall()
+            links += found
+            frontier = sorted({copy for _, copy in found} - seen)
+            seen.update(frontier)
+            if not frontier:
+                break
+        return links
+
+    def copy_citations(self, keys: Iterable[int]) -> dict[int, Copy]:
+        """The citation of each article version in `keys`, by key."""
+        found: dict[int, Copy] = {}
+        for batch in _batches(sorted({int(key) for key in keys})):
+            rows = self.db.execute(
+                "SELECT key, id, title, source, url, published FROM articles "
+                f"WHERE key IN ({','.join('?' * len(batch))})",
+                batch,
+            )
+            found.update((row[0], Copy(*row[1:])) for row in rows)
+        return found
+
     # -- vectors ----------------------------------------------------------------
     def known_hashes(self, hashes: Iterable[bytes]) -> set[bytes]:
         """The hashes among `hashes` whose vector is stored."""
@@ -407,6 +473,7 @@ class Store:
                 ).lastrowid
             )
         self.db.executemany("INSERT INTO sentences_pending VALUES (?)", [(i,) for i in ids])
+        _link_copies(self.db, key, article.id, article.published, article.text)
         return key, ids
 
     def changed_after(self, generation: int) -> tuple[list[int], list[int]]:
@@ -428,6 +495,7 @@ class Store:
             (generation,),
         )
         self.db.execute("DELETE FROM passages WHERE added_in > ?", (generation,))
+        _unlink_copies(self.db, "added_in > ?", generation)
         self.db.execute("DELETE FROM articles WHERE added_in > ?", (generation,))
         self.db.execute("UPDATE passages SET removed_in = NULL WHERE removed_in > ?", (generation,))
         self.db.execute("UPDATE articles SET removed_in = NULL WHERE removed_in > ?", (generation,))
@@ -456,6 +524,7 @@ class Store:
             deleted = self.db.execute(
                 "DELETE FROM passages WHERE removed_in <= ?", (generation,)
             ).rowcount
+            _unlink_copies(self.db, "removed_in <= ?", generation)
             self.db.execute("DELETE FROM articles WHERE removed_in <= ?", (generation,))
             for batch in _batches(hashes):
                 self.db.execute(
@@ -550,6 +619,55 @@ class _Transaction:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
+def _link_copies(
+    db: sqlite3.Connection, key: int, article_id: str, published: date | None, text: str
+) -> None:
+    """Store the sketch of article version `key` and link it to the live articles that are
+    copies of its story (`qa.copies`); the cost is bounded, whatever the archive's size."""
+    own = copies.shingles(text)
+    sketch = copies.sketch(own)
+    if not sketch:
+        return
+    db.executemany("INSERT OR IGNORE INTO sketch_keys VALUES (?, ?)", [(k, key) for k in sketch])
+    shared: dict[int, int] = {}
+    for sketch_key in sketch:
+        rows = db.execute(
+            "SELECT article_key FROM sketch_keys WHERE key = ? AND article_key != ? "
+            "ORDER BY article_key DESC LIMIT ?",
+            (sketch_key, key, copies.CANDIDATES_PER_KEY),
+        )
+        for (other,) in rows:
+            shared[other] = shared.get(other, 0) + 1
+    candidates = sorted(shared, key=lambda other: (-shared[other], -other))
+    candidates = candidates[: copies.MAX_CANDIDATES]
+    rows = db.execute(
+        "SELECT key, published, text FROM articles "
+        f"WHERE key IN ({','.join('?' * len(candidates))}) AND removed_in IS NULL AND id != ?",
+        [*candidates, article_id],
+    )
+    links = []
+    for other, other_published, other_text in rows:
+        similarity = copies.is_copy(
+            own, published, copies.shingles(other_text), _day(other_published)
+        )
+        if similarity:
+            links += [(key, other, similarity), (other, key, similarity)]
+    db.executemany("INSERT OR IGNORE INTO copies VALUES (?, ?, ?)", links)
+
+
+def _unlink_copies(db: sqlite3.Connection, articles_where: str, generation: int) -> None:
+    """Delete the sketches and copy links of the article versions `articles_where` selects
+    (before the articles themselves)."""
+    selected = f"(SELECT key FROM articles WHERE {articles_where})"
+    db.execute(f"DELETE FROM sketch_keys WHERE article_key IN {selected}", (generation,))
+    db.execute(f"DELETE FROM copies WHERE article_key IN {selected}", (generation,))
+    db.execute(f"DELETE FROM copies WHERE copy_key IN {selected}", (generation,))
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 def _batches(values: list) -> Iterable[list]:
     for start in range(0, len(values), _MAX_PARAMETERS):
         yield values[start : start + _MAX_PARAMETERS]
@@ -564,18 +682,19 @@ def _article(row: tuple) -> Article:
         url=url,
         language=language,
         path=path,
-        published=date.fromisoformat(published) if published else None,
+        published=_day(published),
         text=text,
     )
 
 
 def _stored_passage(row: tuple) -> StoredPassage:
-    (pid, article_id, ordinal, start, end, text, sentences, title, source, url, published, lang) = (
-        row
+    (pid, article_id, key, ordinal, start, end, text, sentences, title, source, url, published) = (
+        row[:12]
     )
     return StoredPassage(
         id=pid,
         article_id=article_id,
+        article_key=key,
         ordinal=ordinal,
         start=start,
         end=end,
@@ -585,5 +704,5 @@ def _stored_passage(row: tuple) -> StoredPassage:
         source=source,
         url=url,
         published=published,
-        language=lang,
+        language=row[12],
     )

@@ -8,7 +8,7 @@ no article or user text is ever marked safe.
 
 import re
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
@@ -52,6 +52,16 @@ class Piece:
 
 
 @dataclass(frozen=True)
+class OtherCopy:
+    """Another article carrying a card's story, as a link to its page here."""
+
+    title: str
+    source: str
+    published: date | None
+    href: str
+
+
+@dataclass
 class Card:
     """One passage as a result card; the answer's card doubles as its citation."""
 
@@ -62,6 +72,7 @@ class Card:
     article_href: str
     paragraphs: list[list[Piece]]
     is_answer: bool = False
+    also_in: list[OtherCopy] = field(default_factory=list)
 
 
 def pieces(text: str, spans: list[tuple[int, int]], offset: int = 0) -> list[Piece]:
@@ -141,6 +152,10 @@ def _card(passage: PassageOut, lang: str, answer_passage: str | None) -> Card:
         article_href=article_link(passage.article_id, lang, _ordinal(passage.passage_id)),
         paragraphs=paragraphs(passage.text, [(h.start, h.end) for h in passage.highlights]),
         is_answer=passage.passage_id == answer_passage,
+        also_in=[
+            OtherCopy(copy.title, copy.source, copy.published, article_link(copy.article_id, lang))
+            for copy in passage.also_in
+        ],
     )
 
 

@@ -11,6 +11,7 @@ PASSAGE_KEYS = {
     "text",
     "score",
     "highlights",
+    "also_in",  # the story's copies in other articles (issue 13)
 }
 
 # A short Tribunnews article on the OSH proposal to Korea, as a corpus .md file.

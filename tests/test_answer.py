@@ -86,6 +86,7 @@ def make_hit(number: int, sentences: list[str], score: float = 0.8, language: st
     passage = StoredPassage(
         id=number,
         article_id=f"article-{number}",
+        article_key=number,
         ordinal=0,
         start=0,
         end=len(text),

@@ -20,7 +20,16 @@ pytestmark = pytest.mark.server
 KEY = "dify-key-9012"
 KNOWLEDGE_ID = "berita-kemnaker"
 HEADERS = {"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"}
-METADATA_KEYS = {"article_id", "passage_id", "source", "published", "url", "language", "sentence"}
+METADATA_KEYS = {
+    "article_id",
+    "passage_id",
+    "source",
+    "published",
+    "url",
+    "language",
+    "sentence",
+    "also_in",
+}
 
 
 def request(query: str = "status proposal OSH Korea", top_k: int = 3, threshold: float = 0.5):

@@ -77,6 +77,9 @@ def render(response: AskResponse) -> str:
         when = passage.published.isoformat() if passage.published else "undated"
         cite = f"[{number}] {passage.title} — {passage.source or 'unknown outlet'}, {when}"
         lines.append(cite + (f", {passage.url}" if passage.url else ""))
+        if passage.also_in:
+            outlets = ", ".join(copy.source or copy.title for copy in passage.also_in)
+            lines.append(f"    also reported by {outlets}")
         lines.append("    " + _marked(passage.text, passage.highlights, color).replace("\n", " "))
         lines.append("")
     return "\n".join(lines).rstrip()
