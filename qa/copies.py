@@ -13,14 +13,15 @@ Finding candidates must not cost more as the archive grows, so each article keep
 sketch: the SKETCH_SIZE smallest hashes of its shingles (a bottom-k sketch). A shingle two
 articles share is among both sketches with a probability that grows with their overlap, so
 copies share sketch keys and are looked up by key in the store; the candidates' texts then
-decide. datasketch's MinHash LSH indexes live in memory or in Redis/Cassandra and its LSH
+decide. An article joins the story of its closest copy (a story is named by its first
+article's key), so that a query reads one story label per candidate, however many outlets
+carried the story. datasketch's MinHash LSH indexes live in memory or in Redis/Cassandra and its LSH
 Ensemble (built for containment) cannot be added to once built; this sketch lives in the
 index's own SQLite store and changes with each article.
 """
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,7 +32,7 @@ COPY_WINDOW_DAYS = 30
 MIN_SHINGLES = 20  # a text shorter than this (about 25 words) is nobody's copy
 CANDIDATES_PER_KEY = 50  # newest articles read per sketch key: common runs stay cheap
 MAX_CANDIDATES = 50  # texts compared per new article, those sharing the most keys first
-STORY_HOPS = 3  # a story is an article's copies, their copies and theirs
+COPIES_SHOWN = 20  # a story's other articles listed with a hit, the earliest first
 
 _WORD = re.compile(r"\w+")
 
@@ -83,30 +84,6 @@ class Copy:
     source: str
     url: str | None
     published: str | None
-
-
-def stories(keys: Iterable[int], links: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
-    """For each of `keys` that has copies: the other members of its story (the articles
-    `links` connect it to, directly or through other copies), ascending."""
-    parent: dict[int, int] = {}
-
-    def root(member: int) -> int:
-        while parent.get(member, member) != member:
-            member = parent[member]
-        return member
-
-    for a, b in links:
-        first, second = sorted((root(a), root(b)))
-        if first != second:
-            parent[second] = first
-    members: dict[int, list[int]] = {}
-    for member in sorted(set(parent) | {b for _, b in links} | {a for a, _ in links}):
-        members.setdefault(root(member), []).append(member)
-    return {
-        key: [other for other in members[root(key)] if other != key]
-        for key in keys
-        if len(members.get(root(key), ())) > 1
-    }
 
 
 def _hash(value: str) -> int:

@@ -96,7 +96,7 @@ def search(
     """
     pool = max(weights.pool, k * per_article * 3)
     candidates = gather(index, query, mode, pool, filters, query_vector)
-    stories = _stories(index, candidates.article_keys)
+    stories = index.store.stories(np.unique(candidates.article_keys).tolist())
     picks = _Picks(k, per_article, stories)
     if mode == Mode.dense:
         scores = candidates.dense
@@ -168,7 +168,7 @@ class _Picks:
 
     k: int
     per_article: int
-    stories: dict[int, list[int]]  # article key -> the other articles of its story
+    stories: dict[int, int]  # article key -> its story (qa.copies)
 
     def kept(self, order: np.ndarray, article_keys: np.ndarray) -> list[int]:
         """The positions of `order` picked."""
@@ -177,7 +177,7 @@ class _Picks:
         kept: list[int] = []
         for position in order:
             article = int(article_keys[position])
-            story = min([article, *self.stories.get(article, ())])
+            story = self.stories.get(article, article)
             if lead.setdefault(story, article) != article:
                 continue
             if taken.get(article, 0) >= self.per_article:
@@ -189,21 +189,14 @@ class _Picks:
         return kept
 
 
-def _stories(index: Index, article_keys: np.ndarray) -> dict[int, list[int]]:
-    """The story of each candidate article that has copies (article key -> the others)."""
-    keys = np.unique(article_keys).tolist()
-    return copies.stories(keys, index.store.copy_links(keys, index.generation))
-
-
-def _cited(index: Index, hits: list[Hit], stories: dict[int, list[int]]) -> list[Hit]:
-    """`hits` with the citations of their story's other articles, oldest first."""
-    others = {key for hit in hits for key in stories.get(hit.passage.article_key, ())}
-    citations = index.store.copy_citations(others)
+def _cited(index: Index, hits: list[Hit], stories: dict[int, int]) -> list[Hit]:
+    """`hits` with the citations of their story's other articles, the earliest first."""
+    told = {stories[hit.passage.article_key] for hit in hits if hit.passage.article_key in stories}
+    articles = {story: index.store.story_articles(story, index.generation) for story in told}
     for hit in hits:
-        found = [
-            citations[key] for key in stories.get(hit.passage.article_key, ()) if key in citations
-        ]
-        hit.also_in = sorted(found, key=lambda copy: (copy.published or "", copy.source))
+        key = hit.passage.article_key
+        others = articles.get(stories.get(key, key), [])
+        hit.also_in = [copy for other, copy in others if other != key][: copies.COPIES_SHOWN]
     return hits
 
 

@@ -84,9 +84,9 @@ def _m002_sentence_vectors(db: sqlite3.Connection) -> None:
     )
 
 
-def _m003_copies(db: sqlite3.Connection) -> None:
-    """Each article version's sketch keys and the copies of one story found between them
-    (`qa.copies`); the articles stored before get theirs now, oldest first, as if added."""
+def _m003_stories(db: sqlite3.Connection) -> None:
+    """Each article version's sketch keys and story (`qa.copies`); the articles stored
+    before get theirs now, oldest first, as if added."""
     _run_script(
         db,
         """
@@ -94,24 +94,21 @@ def _m003_copies(db: sqlite3.Connection) -> None:
             key INTEGER NOT NULL, article_key INTEGER NOT NULL, PRIMARY KEY (key, article_key)
         ) WITHOUT ROWID;
         CREATE INDEX sketch_keys_article ON sketch_keys(article_key);
-        CREATE TABLE copies (
-            article_key INTEGER NOT NULL, copy_key INTEGER NOT NULL, containment REAL NOT NULL,
-            PRIMARY KEY (article_key, copy_key)
-        ) WITHOUT ROWID;
-        CREATE INDEX copies_copy ON copies(copy_key);
+        CREATE TABLE stories (article_key INTEGER PRIMARY KEY, story INTEGER NOT NULL);
+        CREATE INDEX stories_story ON stories(story);
         """,
     )
     rows = db.execute(
         "SELECT key, id, published, text FROM articles WHERE removed_in IS NULL ORDER BY key"
     ).fetchall()
     for key, article_id, published, text in rows:
-        _link_copies(db, key, article_id, _day(published), text)
+        _file_story(db, key, article_id, _day(published), text)
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_initial,
     _m002_sentence_vectors,
-    _m003_copies,
+    _m003_stories,
 ]
 
 # Visible at generation :g: added by then, and not removed by then.
@@ -307,39 +304,30 @@ class Store:
         ).fetchone()[0]
 
     # -- stories: one article carried by several outlets ---------------------------
-    def copy_links(self, keys: Iterable[int], generation: int) -> list[tuple[int, int]]:
-        """The copy links (article key, copy key) that reach the article versions `keys`, up
-        to copies.STORY_HOPS links away, between versions visible at `generation`."""
-        seen = {int(key) for key in keys}
-        frontier, links = sorted(seen), []
-        for _ in range(copies.STORY_HOPS):
-            found = []
-            for batch in _batches(frontier):
-                marks = ",".join(f":k{i}" for i in range(len(batch)))
-                found += self.db.execute(
-                    "SELECT c.article_key, c.copy_key FROM copies c "
-                    f"JOIN articles a ON a.key = c.copy_key "
-                    f"WHERE c.article_key IN ({marks}) AND {_ARTICLE_VISIBLE}",
-                    {f"k{i}": key for i, key in enumerate(batch)} | {"g": generation},
-                ).fetchall()
-            links += found
-            frontier = sorted({copy for _, copy in found} - seen)
-            seen.update(frontier)
-            if not frontier:
-                break
-        return links
-
-    def copy_citations(self, keys: Iterable[int]) -> dict[int, Copy]:
-        """The citation of each article version in `keys`, by key."""
-        found: dict[int, Copy] = {}
+    def stories(self, keys: Iterable[int]) -> dict[int, int]:
+        """The story of each article version in `keys` (the key of its story's first
+        article; its own key when it is the first). Versions too short to compare have none."""
+        found: dict[int, int] = {}
         for batch in _batches(sorted({int(key) for key in keys})):
             rows = self.db.execute(
-                "SELECT key, id, title, source, url, published FROM articles "
-                f"WHERE key IN ({','.join('?' * len(batch))})",
+                "SELECT article_key, story FROM stories "
+                f"WHERE article_key IN ({','.join('?' * len(batch))})",
                 batch,
             )
-            found.update((row[0], Copy(*row[1:])) for row in rows)
+            found.update(rows)
         return found
+
+    def story_articles(self, story: int, generation: int) -> list[tuple[int, Copy]]:
+        """(key, citation) of the story's article versions visible at `generation`, oldest
+        first, at most copies.COPIES_SHOWN + 1."""
+        rows = self.db.execute(
+            "SELECT a.key, a.id, a.title, a.source, a.url, a.published "
+            "FROM stories s JOIN articles a ON a.key = s.article_key "
+            f"WHERE s.story = :story AND {_ARTICLE_VISIBLE} "
+            "ORDER BY a.published, a.key LIMIT :limit",
+            {"story": story, "g": generation, "limit": copies.COPIES_SHOWN + 1},
+        )
+        return [(row[0], Copy(*row[1:])) for row in rows]
 
     # -- vectors ----------------------------------------------------------------
     def known_hashes(self, hashes: Iterable[bytes]) -> set[bytes]:
@@ -473,7 +461,7 @@ class Store:
                 ).lastrowid
             )
         self.db.executemany("INSERT INTO sentences_pending VALUES (?)", [(i,) for i in ids])
-        _link_copies(self.db, key, article.id, article.published, article.text)
+        _file_story(self.db, key, article.id, article.published, article.text)
         return key, ids
 
     def changed_after(self, generation: int) -> tuple[list[int], list[int]]:
@@ -495,7 +483,7 @@ class Store:
             (generation,),
         )
         self.db.execute("DELETE FROM passages WHERE added_in > ?", (generation,))
-        _unlink_copies(self.db, "added_in > ?", generation)
+        _forget_stories(self.db, "added_in > ?", generation)
         self.db.execute("DELETE FROM articles WHERE added_in > ?", (generation,))
         self.db.execute("UPDATE passages SET removed_in = NULL WHERE removed_in > ?", (generation,))
         self.db.execute("UPDATE articles SET removed_in = NULL WHERE removed_in > ?", (generation,))
@@ -524,7 +512,7 @@ class Store:
             deleted = self.db.execute(
                 "DELETE FROM passages WHERE removed_in <= ?", (generation,)
             ).rowcount
-            _unlink_copies(self.db, "removed_in <= ?", generation)
+            _forget_stories(self.db, "removed_in <= ?", generation)
             self.db.execute("DELETE FROM articles WHERE removed_in <= ?", (generation,))
             for batch in _batches(hashes):
                 self.db.execute(
@@ -619,11 +607,12 @@ class _Transaction:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
-def _link_copies(
+def _file_story(
     db: sqlite3.Connection, key: int, article_id: str, published: date | None, text: str
 ) -> None:
-    """Store the sketch of article version `key` and link it to the live articles that are
-    copies of its story (`qa.copies`); the cost is bounded, whatever the archive's size."""
+    """Store the sketch of article version `key` and its story: that of its closest copy
+    among the live articles (`qa.copies`), else its own. The cost is bounded whatever the
+    archive's size: sketch keys are looked up, at most MAX_CANDIDATES texts compared."""
     own = copies.shingles(text)
     sketch = copies.sketch(own)
     if not sketch:
@@ -641,27 +630,28 @@ def _link_copies(
     candidates = sorted(shared, key=lambda other: (-shared[other], -other))
     candidates = candidates[: copies.MAX_CANDIDATES]
     rows = db.execute(
-        "SELECT key, published, text FROM articles "
-        f"WHERE key IN ({','.join('?' * len(candidates))}) AND removed_in IS NULL AND id != ?",
+        "SELECT a.key, a.published, a.text, s.story FROM articles a "
+        "JOIN stories s ON s.article_key = a.key "
+        f"WHERE a.key IN ({','.join('?' * len(candidates))}) AND a.removed_in IS NULL "
+        "AND a.id != ?",
         [*candidates, article_id],
     )
-    links = []
-    for other, other_published, other_text in rows:
+    story, closest = key, 0.0
+    for _other, other_published, other_text, other_story in rows:
         similarity = copies.is_copy(
             own, published, copies.shingles(other_text), _day(other_published)
         )
-        if similarity:
-            links += [(key, other, similarity), (other, key, similarity)]
-    db.executemany("INSERT OR IGNORE INTO copies VALUES (?, ?, ?)", links)
+        if similarity > closest:
+            story, closest = other_story, similarity
+    db.execute("INSERT INTO stories VALUES (?, ?)", (key, story))
 
 
-def _unlink_copies(db: sqlite3.Connection, articles_where: str, generation: int) -> None:
-    """Delete the sketches and copy links of the article versions `articles_where` selects
-    (before the articles themselves)."""
+def _forget_stories(db: sqlite3.Connection, articles_where: str, generation: int) -> None:
+    """Delete the sketches and story rows of the article versions `articles_where` selects
+    (before the articles themselves); their stories' other articles keep theirs."""
     selected = f"(SELECT key FROM articles WHERE {articles_where})"
     db.execute(f"DELETE FROM sketch_keys WHERE article_key IN {selected}", (generation,))
-    db.execute(f"DELETE FROM copies WHERE article_key IN {selected}", (generation,))
-    db.execute(f"DELETE FROM copies WHERE copy_key IN {selected}", (generation,))
+    db.execute(f"DELETE FROM stories WHERE article_key IN {selected}", (generation,))
 
 
 def _day(value: str | None) -> date | None:

@@ -46,22 +46,22 @@ def test_the_data_is_what_its_source_says():
 
 
 def test_grouping_keeps_every_copy_story_together_and_nothing_else(tmp_path):
-    """The store links each article to its copies as it is added; every labelled story
-    comes out as one group, and no article of another story joins it (precision and
-    recall 1.00 on this set; docs/benchmarks.md)."""
+    """The store files each article under its closest copy's story as it is added; every
+    labelled story comes out as one group, and no article of another story joins it
+    (precision and recall 1.00 on this set; docs/benchmarks.md)."""
     articles = read_articles()
     store = Store(tmp_path / "store.sqlite")
     with store.transaction():
         keys = {
             store.add_article(article, [], "seg", 1)[0]: article.id for article in articles.values()
         }
-    grouped = copies.stories(keys, store.copy_links(keys, 1))
+    labels = store.stories(keys)
     store.close()
     story_of = {article: name for name, story in STORIES.items() for article in story["articles"]}
     wrong, missed = [], []
     for a, b in itertools.combinations(keys, 2):
         same_story = story_of[keys[a]] == story_of[keys[b]]
-        together = b in grouped.get(a, [])
+        together = labels[a] == labels[b]
         if together and not same_story:
             wrong.append((keys[a], keys[b]))
         if same_story and not together:
@@ -77,16 +77,17 @@ def test_a_copy_needs_a_date_within_the_window(tmp_path):
     store = Store(tmp_path / "store.sqlite")
     with store.transaction():
         keys = [store.add_article(article, [], "seg", 1)[0] for article in (first, second)]
-    assert store.copy_links(keys, 1) == []
+    labels = store.stories(keys)
+    assert labels[keys[0]] != labels[keys[1]]
     store.close()
 
 
-def linked(links: list[tuple[int, int]]) -> set[frozenset[int]]:
-    """Copy links as unordered pairs (the store keeps both directions)."""
-    return {frozenset(link) for link in links}
+def story_of(store: Store, key: int, generation: int) -> list[int]:
+    """The keys of the article versions in `key`'s story visible at `generation`."""
+    return [other for other, _ in store.story_articles(store.stories([key])[key], generation)]
 
 
-def test_gone_versions_lose_their_links_and_old_readers_keep_theirs(tmp_path):
+def test_gone_versions_leave_their_story_and_old_readers_keep_them(tmp_path):
     first, second, third = (read_articles()[article_id] for article_id in PELITA)
     store = Store(tmp_path / "store.sqlite")
     with store.transaction():
@@ -95,16 +96,16 @@ def test_gone_versions_lose_their_links_and_old_readers_keep_theirs(tmp_path):
     with store.transaction():  # an update that never published: the next writer undoes it
         store.add_article(third, [], "seg", 2)
         store.rollback_after(1)
-    assert linked(store.copy_links([one], 1)) == {frozenset((one, two))}
+    assert story_of(store, one, 1) == [one, two]
     with store.transaction():
         store.remove_articles([second.id], 3)
-    assert store.copy_links([one], 3) == [], "deleted at 3"
-    assert linked(store.copy_links([one], 2)) == {frozenset((one, two))}, "a reader of 2 does"
+    assert story_of(store, one, 3) == [one], "deleted at 3"
+    assert story_of(store, one, 2) == [one, two], "a reader of 2 still sees it"
     store.collect(3)
     rows = store.db.execute(
-        "SELECT count(*) FROM copies UNION ALL SELECT count(*) FROM sketch_keys"
+        "SELECT count(*) FROM stories UNION ALL SELECT count(*) FROM sketch_keys"
     )
-    assert [row[0] for row in rows] == [0, copies.SKETCH_SIZE], "only the first's sketch is left"
+    assert [row[0] for row in rows] == [1, copies.SKETCH_SIZE], "only the first's rows are left"
     store.close()
 
 
@@ -113,12 +114,12 @@ def test_an_index_made_before_copies_were_found_gets_them(tmp_path):
     store = Store(path)
     with store.transaction():
         keys = [store.add_article(read_articles()[a], [], "seg", 1)[0] for a in KEMNAKER_BLK]
-        store.db.execute("DROP TABLE copies")
+        store.db.execute("DROP TABLE stories")
         store.db.execute("DROP TABLE sketch_keys")
         store.db.execute("PRAGMA user_version = 2")
     store.close()
     store = Store(path)  # migrates: sketches and links for the stored articles
-    assert linked(store.copy_links(keys[:1], 1)) == {frozenset(keys)}
+    assert story_of(store, keys[0], 1) == keys
     store.close()
 
 
