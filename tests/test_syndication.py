@@ -7,6 +7,7 @@ store, the real index and embedder, a real `qa serve`.
 
 import itertools
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -106,6 +107,21 @@ def test_gone_versions_leave_their_story_and_old_readers_keep_them(tmp_path):
         "SELECT count(*) FROM stories UNION ALL SELECT count(*) FROM sketch_keys"
     )
     assert [row[0] for row in rows] == [1, copies.SKETCH_SIZE], "only the first's rows are left"
+    store.close()
+
+
+def test_a_story_carried_by_many_outlets_is_one_story_listing_twenty(tmp_path):
+    release = read_articles()[PELITA[0]]
+    store = Store(tmp_path / "store.sqlite")
+    with store.transaction():
+        keys = [
+            store.add_article(replace(release, id=f"outlet-{n}", source=f"Outlet {n}"), [], "s", 1)[
+                0
+            ]
+            for n in range(30)
+        ]
+    assert len(set(store.stories(keys).values())) == 1
+    assert len(store.story_articles(store.stories(keys[:1])[keys[0]], 1)) == copies.COPIES_SHOWN + 1
     store.close()
 
 
