@@ -22,6 +22,7 @@ sketch keys and story labels.
 
 import argparse
 import itertools
+import json
 import random
 import statistics
 import tempfile
@@ -43,8 +44,6 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "syndication"
 
 
 def labelled() -> tuple[list[Article], dict[str, str]]:
-    import json
-
     stories = json.loads((DATA / "stories.json").read_text(encoding="utf-8"))
     story_of = {a: name for name, story in stories.items() for a in story["articles"]}
     articles = [item for item in read_jsonl(DATA / "articles.jsonl") if isinstance(item, Article)]

@@ -20,6 +20,11 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def stored_day(value: str | None) -> date | None:
+    """A publication date stored as ISO text, back as a date (None when there is none)."""
+    return date.fromisoformat(value) if value else None
+
+
 def id_from_path(path: str | Path) -> str:
     """A stable article id from a file name (never random, never from position in a folder)."""
     return slugify(Path(path).stem)

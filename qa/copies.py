@@ -15,9 +15,9 @@ articles share is among both sketches with a probability that grows with their o
 copies share sketch keys and are looked up by key in the store; the candidates' texts then
 decide. An article joins the story of its closest copy (a story is named by its first
 article's key), so that a query reads one story label per candidate, however many outlets
-carried the story. datasketch's MinHash LSH indexes live in memory or in Redis/Cassandra and its LSH
-Ensemble (built for containment) cannot be added to once built; this sketch lives in the
-index's own SQLite store and changes with each article.
+carried the story. datasketch's MinHash LSH indexes live in memory or in Redis/Cassandra, and
+its LSH Ensemble (built for containment) cannot be added to once built; this sketch lives in
+the index's own SQLite store and changes with each article.
 """
 
 import hashlib

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from qa.answer import Answering
-from qa.articles import MAX_TEXT_CHARACTERS, Article
+from qa.articles import MAX_TEXT_CHARACTERS, Article, stored_day
 from qa.readers.dates import YEARS
 from qa.retrieval import Hit
 
@@ -262,7 +262,7 @@ def passage_out(hit: Hit, highlight: tuple[int, int] | None) -> PassageOut:
         title=passage.title,
         source=passage.source,
         url=passage.url,
-        published=_day(passage.published),
+        published=stored_day(passage.published),
         text=passage.text,
         score=round(hit.score, 6),
         highlights=highlights,
@@ -288,7 +288,3 @@ def ask_response(question: str, answering: Answering, took_ms: float) -> AskResp
         passages=[passage_out(h, answering.highlights.get(h.passage.id)) for h in answering.hits],
         took_ms=round(took_ms, 2),
     )
-
-
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from qa import merging, settings
 from qa.answer import Answering, ask, lexical_highlights
-from qa.articles import Article
+from qa.articles import Article, stored_day
 from qa.cluster import Cluster
 from qa.corpus import remove_article, scan_corpus, write_article
 from qa.errors import IngestError
@@ -197,7 +197,7 @@ class Service:
         """Each outlet with its number of articles and the dates of its first and last one."""
         index = self.index
         return [
-            Outlet(name, count, _day(first), _day(last))
+            Outlet(name, count, stored_day(first), stored_day(last))
             for name, count, first, last in index.store.sources(index.generation)
         ]
 
@@ -385,10 +385,6 @@ def _read_back(path: Path) -> Article:
         if item.level == "error":
             raise IngestError(str(path), item.message, item.line)
     raise IngestError(str(path), "the saved file holds no article")
-
-
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
 
 
 def _quiet(stage: str, done: int, total: int) -> None:

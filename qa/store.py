@@ -17,6 +17,7 @@ come).
 import hashlib
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from qa import copies
-from qa.articles import Article
+from qa.articles import Article, stored_day
 from qa.chunking import Passage
 from qa.copies import Copy
 
@@ -102,7 +103,7 @@ def _m003_stories(db: sqlite3.Connection) -> None:
         "SELECT key, id, published, text FROM articles WHERE removed_in IS NULL ORDER BY key"
     ).fetchall()
     for key, article_id, published, text in rows:
-        _file_story(db, key, article_id, _day(published), text)
+        _file_story(db, key, article_id, stored_day(published), text)
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -129,7 +130,7 @@ class StoredPassage:
 
     id: int
     article_id: str
-    article_key: int  # the article version, which its copies are linked to
+    article_key: int  # the article version (its story is filed under this key)
     ordinal: int
     start: int
     end: int
@@ -618,17 +619,18 @@ def _file_story(
     if not sketch:
         return
     db.executemany("INSERT OR IGNORE INTO sketch_keys VALUES (?, ?)", [(k, key) for k in sketch])
-    shared: dict[int, int] = {}
+    shared: Counter[int] = Counter()  # candidate -> how many sketch keys it shares
     for sketch_key in sketch:
-        rows = db.execute(
-            "SELECT article_key FROM sketch_keys WHERE key = ? AND article_key != ? "
-            "ORDER BY article_key DESC LIMIT ?",
-            (sketch_key, key, copies.CANDIDATES_PER_KEY),
+        shared.update(
+            other
+            for (other,) in db.execute(
+                "SELECT article_key FROM sketch_keys WHERE key = ? AND article_key != ? "
+                "ORDER BY article_key DESC LIMIT ?",
+                (sketch_key, key, copies.CANDIDATES_PER_KEY),
+            )
         )
-        for (other,) in rows:
-            shared[other] = shared.get(other, 0) + 1
-    candidates = sorted(shared, key=lambda other: (-shared[other], -other))
-    candidates = candidates[: copies.MAX_CANDIDATES]
+    ranked = sorted(shared, key=lambda other: (-shared[other], -other))  # newest among equals
+    candidates = ranked[: copies.MAX_CANDIDATES]
     rows = db.execute(
         "SELECT a.key, a.published, a.text, s.story FROM articles a "
         "JOIN stories s ON s.article_key = a.key "
@@ -639,7 +641,7 @@ def _file_story(
     story, closest = key, 0.0
     for _other, other_published, other_text, other_story in rows:
         similarity = copies.is_copy(
-            own, published, copies.shingles(other_text), _day(other_published)
+            own, published, copies.shingles(other_text), stored_day(other_published)
         )
         if similarity > closest:
             story, closest = other_story, similarity
@@ -652,10 +654,6 @@ def _forget_stories(db: sqlite3.Connection, articles_where: str, generation: int
     selected = f"(SELECT key FROM articles WHERE {articles_where})"
     db.execute(f"DELETE FROM sketch_keys WHERE article_key IN {selected}", (generation,))
     db.execute(f"DELETE FROM stories WHERE article_key IN {selected}", (generation,))
-
-
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
 
 
 def _batches(values: list) -> Iterable[list]:
@@ -672,15 +670,27 @@ def _article(row: tuple) -> Article:
         url=url,
         language=language,
         path=path,
-        published=_day(published),
+        published=stored_day(published),
         text=text,
     )
 
 
 def _stored_passage(row: tuple) -> StoredPassage:
-    (pid, article_id, key, ordinal, start, end, text, sentences, title, source, url, published) = (
-        row[:12]
-    )
+    (
+        pid,
+        article_id,
+        key,
+        ordinal,
+        start,
+        end,
+        text,
+        sentences,
+        title,
+        source,
+        url,
+        published,
+        lang,
+    ) = row
     return StoredPassage(
         id=pid,
         article_id=article_id,
@@ -694,5 +704,5 @@ def _stored_passage(row: tuple) -> StoredPassage:
         source=source,
         url=url,
         published=published,
-        language=row[12],
+        language=lang,
     )
