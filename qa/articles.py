@@ -2,7 +2,7 @@
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +16,7 @@ MAX_TEXT_CHARACTERS = 2_000_000
 
 
 def content_hash(text: str) -> str:
-    """SHA-256 of the clean text: identifies exact duplicates and unchanged articles."""
+    """SHA-256 of a text: an article's fingerprint, which tells an unchanged article."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -55,7 +55,6 @@ class Article:
     published: date | None = None
     language: str = ""
     path: str = ""
-    hash: str = field(default="", compare=False)
 
     @property
     def fingerprint(self) -> str:
@@ -68,4 +67,3 @@ class Article:
         self.text = self.text.strip()
         if not self.language:
             self.language = detect_language(f"{self.title}\n{self.text}")
-        self.hash = content_hash(self.text)
