@@ -11,13 +11,14 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from qa.articles import web_address
 from qa.filters import Filters
 from qa.i18n import UI, date_text, language_of, number_text
 from qa.schemas import MAX_QUESTION, AskResponse, PassageOut, ask_response
@@ -119,9 +120,7 @@ def anchored(paragraphs: list[list[Piece]]) -> list[list[Piece]]:
 
 def safe_url(url: str | None) -> str | None:
     """An article's original address, only if it is a plain web link (never `javascript:`)."""
-    if url and urlsplit(url.strip()).scheme.lower() in ("http", "https"):
-        return url.strip()
-    return None
+    return web_address(url) if url else None
 
 
 def link(path: str, lang: str, fragment: str = "", **params: object) -> str:
