@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
 from qa.articles import web_address
+from qa.errors import InvalidFilters
 from qa.filters import Filters
 from qa.i18n import UI, date_text, language_of, number_text
 from qa.schemas import MAX_QUESTION, AskResponse, PassageOut, ask_response
@@ -220,8 +221,8 @@ def home(
         if len(question) > MAX_QUESTION:
             raise ValueError(t["too_long"].format(limit=MAX_QUESTION, length=len(question)))
         filters = Filters(source or None, _parse_date(since, t), _parse_date(until, t))
-        if filters.since and filters.until and filters.since > filters.until:
-            raise ValueError(t["bad_range"])
+    except InvalidFilters:
+        return render(request, "index.html", context | {"error": t["bad_range"]}, 422)
     except ValueError as error:
         return render(request, "index.html", context | {"error": str(error)}, 422)
     started = time.perf_counter()
