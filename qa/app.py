@@ -26,6 +26,7 @@ from qa.errors import (
     IndexMismatch,
     IndexMissing,
     IngestError,
+    InvalidFilters,
     NoArticleFound,
     QAError,
     UnknownArticle,
@@ -40,6 +41,7 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 STATUS_OF_ERROR: dict[type[QAError], int] = {
     UnknownArticle: 404,
     IngestError: 422,  # an article sent for writing that cannot be stored
+    InvalidFilters: 422,  # 'since' after 'until'
     NoArticleFound: 422,  # links sent to add: none gave an article (detail: why, per link)
     FetchError: 422,
     UnsafeAddress: 422,
@@ -97,6 +99,9 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if (reason := _unparsable_json(error)) is not None:
+            detail = [{"loc": ["body"], "msg": reason, "type": "json_invalid"}]
+            return _error(request, 422, f"Invalid request: body: {reason}", detail)
         code = error.code if isinstance(error, dify.DifyError) else None
         return _error(
             request, error.status_code, str(error.detail), headers=error.headers, code=code
@@ -119,6 +124,21 @@ def create_app(
         return _error(request, 500, "Internal error; the server logged the details")
 
     return app
+
+
+def _unparsable_json(error: StarletteHTTPException) -> str | None:
+    """Why a JSON body could not be parsed, when FastAPI answered 400 for it: it does so for
+    what json.loads raises besides a JSONDecodeError (which is a 422 like any invalid input).
+    None for any other HTTP error."""
+    cause = error.__cause__
+    if error.status_code != 400:
+        return None
+    if isinstance(cause, RecursionError):
+        return "the body is not valid JSON (nested too deeply)"
+    if isinstance(cause, UnicodeDecodeError):
+        byte = cause.object[cause.start : cause.start + 1].hex()
+        return f"the body is not valid JSON (not UTF-8: byte 0x{byte} at offset {cause.start})"
+    return None
 
 
 def _message(error: dict) -> str:

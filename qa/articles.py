@@ -2,13 +2,18 @@
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from qa.language import detect_language
 
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
+# Browsers drop tabs and newlines inside a link and control characters before it
+# ("java\tscript:"), so a link holding any of them, or a space, is not taken as written.
+_HIDDEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+WEB_SCHEMES = ("http", "https")
 
 # The longest article text taken, from a file or through the API: far beyond any news article,
 # it keeps a dump or a log saved under an article's name from stalling the index for an hour.
@@ -16,13 +21,35 @@ MAX_TEXT_CHARACTERS = 2_000_000
 
 
 def content_hash(text: str) -> str:
-    """SHA-256 of the clean text: identifies exact duplicates and unchanged articles."""
+    """SHA-256 of a text: an article's fingerprint, which tells an unchanged article."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def stored_day(value: str | None) -> date | None:
     """A publication date stored as ISO text, back as a date (None when there is none)."""
     return date.fromisoformat(value) if value else None
+
+
+def web_address(url: str) -> str | None:
+    """`url` without the spaces around it if it is an http(s) link to a host, else None.
+
+    The one rule for an article's address, wherever it is written (the API, /admin, a corpus
+    file): `javascript:`, `data:`, `vbscript:`, a protocol-relative `//host` and links with
+    control characters are not addresses a reader may be sent to.
+    """
+    url = url.strip()
+    if _HIDDEN.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[broken"
+        return None
+    return url if parts.scheme.lower() in WEB_SCHEMES and parts.hostname else None
+
+
+def not_web_address(url: str) -> str:
+    """Why `url` is not kept as an article's address (for a 422 or a corpus problem)."""
+    return f"url {url[:80]!r} is not a web link: only http:// or https:// addresses are kept"
 
 
 def id_from_path(path: str | Path) -> str:
@@ -55,7 +82,6 @@ class Article:
     published: date | None = None
     language: str = ""
     path: str = ""
-    hash: str = field(default="", compare=False)
 
     @property
     def fingerprint(self) -> str:
@@ -68,4 +94,3 @@ class Article:
         self.text = self.text.strip()
         if not self.language:
             self.language = detect_language(f"{self.title}\n{self.text}")
-        self.hash = content_hash(self.text)

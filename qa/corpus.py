@@ -1,9 +1,13 @@
 """The corpus folder: read it whole into articles, and change it one article at a time.
 
-Reading resolves repeats: the same text under another id is a duplicate (skipped), the same id
-with new text is an update (the later file, or line, wins). Writing never loses another
-article: files are replaced atomically, and an id that moves (from a .txt page or a bulk
-.jsonl file into its own .md file) is removed from where it was, under a lock on the folder.
+Reading resolves repeats by id alone: each id is one article, so the same text under another
+id is another article (another outlet's copy, which the index files under the same story:
+qa/copies.py), and the same id read again with anything changed is an update (the later file,
+or line, wins). That is the rule the API, /admin, add-by-link, the start-up sync and
+`qa index check` all see, since they read the folder through here: nothing a write accepted is
+dropped for its text. Writing never loses another article: files are replaced atomically, and
+an id that moves (from a .txt page or a bulk .jsonl file into its own .md file) is removed
+from where it was, under a lock on the folder.
 """
 
 import fcntl
@@ -39,37 +43,24 @@ class CorpusScan:
 
     articles: dict[str, Article] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    _ids_by_hash: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def errors(self) -> list[Problem]:
         """Problems that cost an article: a file or a line that could not be read."""
         return [problem for problem in self.problems if problem.level == "error"]
 
-    def duplicate_of(self, article: Article) -> str | None:
-        """The id of another article with exactly the same text, if there is one."""
-        found = self._ids_by_hash.get(article.hash)
-        return found if found != article.id else None
-
     def add(self, article: Article) -> None:
-        """Add `article`, skipping an exact duplicate and letting a repeated id replace the old."""
+        """Add `article`; an id read before is replaced by this version if anything differs."""
         path, line = _location(article)
-        if (original := self.duplicate_of(article)) is not None:
-            where = self.articles[original].path
-            message = f"skipped {article.id!r}: same text as {original!r} ({where})"
-            self.problems.append(Problem(path, message, line, "warning"))
-            return
         old = self.articles.get(article.id)
-        if old is not None and old.hash == article.hash:
+        if old is not None and old.fingerprint == article.fingerprint:
             message = f"skipped {article.id!r}: already read from {old.path}"
             self.problems.append(Problem(path, message, line, "warning"))
             return
         if old is not None:
-            del self._ids_by_hash[old.hash]
-            message = f"{article.id!r} read again with new text: replaces the one in {old.path}"
+            message = f"{article.id!r} read again, changed: replaces the one in {old.path}"
             self.problems.append(Problem(path, message, line, "warning"))
         self.articles[article.id] = article
-        self._ids_by_hash[article.hash] = article.id
 
 
 def _location(article: Article) -> tuple[str, int | None]:

@@ -36,6 +36,10 @@ class UnknownArticle(QAError):
     """An article id that is not in the corpus or index."""
 
 
+class InvalidFilters(QAError):
+    """Search filters no article could meet: a date range that ends before it starts."""
+
+
 class UnknownBackend(QAError):
     """An embedder or index backend name that does not resolve."""
 

@@ -155,7 +155,8 @@ class Fetcher:
     ) -> Fetched:
         """GET `url` following redirects; FetchError (or UnsafeAddress) says why not."""
         deadline = time.monotonic() + self.timeout
-        current = url.strip()
+        url = url.strip()  # spaces around a pasted link are not a redirect
+        current = url
         try:
             for _ in range(self.max_redirects + 1):
                 target = self._target(current)
@@ -203,8 +204,8 @@ class Fetcher:
                 said = f"{host} is" if host == str(address) else f"{host} is at {address},"
                 raise UnsafeAddress(
                     url,
-                    f"{said} a {kind} address: links to such addresses are refused "
-                    "(QA_FETCH_ALLOW lists networks to allow)",
+                    f"{said} {'an' if kind[0] in 'aeiou' else 'a'} {kind} address: links to "
+                    "such addresses are refused (QA_FETCH_ALLOW lists networks to allow)",
                 )
         return addresses
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from qa.answer import Answering
-from qa.articles import MAX_TEXT_CHARACTERS, Article, stored_day
+from qa.articles import MAX_TEXT_CHARACTERS, Article, not_web_address, stored_day, web_address
 from qa.readers.dates import YEARS
 from qa.retrieval import Hit
 
@@ -111,6 +111,15 @@ class ArticleIn(BaseModel):
         if not value.strip():
             raise ValueError("text must not be blank")
         return value
+
+    @field_validator("url")
+    @classmethod
+    def web_link(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if (address := web_address(value)) is None:
+            raise ValueError(not_web_address(value))
+        return address
 
 
 class ArticleMeta(BaseModel):

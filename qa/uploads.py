@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from qa.articles import Article, slugify
+from qa.articles import Article, not_web_address, slugify, web_address
 from qa.errors import IngestError
 from qa.readers import read_file
 from qa.readers.records import record_id
@@ -49,11 +49,14 @@ def read_upload(name: str, data: bytes) -> Read:
 
 def read_pasted(title: str, source: str, published: str, url: str, text: str) -> Read:
     """The article in pasted text, cleaned as a scraped .txt page; the fields given win over
-    what the text says. Its id comes from the link if given, else from title and date."""
+    what the text says. Its id comes from the link if given (an http(s) one: any other is
+    refused), else from title and date."""
     if not title.strip():
         raise IngestError(PASTED, "give the article's title")
     if not text.strip():
         raise IngestError(PASTED, "no text: paste the article")
+    if url.strip() and web_address(url) is None:
+        raise IngestError(PASTED, not_web_address(url))
     meta = {"title": title, "source": source, "published": published, "url": url}
     meta = {name: value.strip() for name, value in meta.items() if value.strip()}
     meta["id"] = record_id(meta, PASTED, "", None)

@@ -11,13 +11,15 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from qa.articles import web_address
+from qa.errors import InvalidFilters
 from qa.filters import Filters
 from qa.i18n import UI, date_text, language_of, number_text
 from qa.schemas import MAX_QUESTION, AskResponse, PassageOut, ask_response
@@ -119,9 +121,7 @@ def anchored(paragraphs: list[list[Piece]]) -> list[list[Piece]]:
 
 def safe_url(url: str | None) -> str | None:
     """An article's original address, only if it is a plain web link (never `javascript:`)."""
-    if url and urlsplit(url.strip()).scheme.lower() in ("http", "https"):
-        return url.strip()
-    return None
+    return web_address(url) if url else None
 
 
 def link(path: str, lang: str, fragment: str = "", **params: object) -> str:
@@ -221,8 +221,8 @@ def home(
         if len(question) > MAX_QUESTION:
             raise ValueError(t["too_long"].format(limit=MAX_QUESTION, length=len(question)))
         filters = Filters(source or None, _parse_date(since, t), _parse_date(until, t))
-        if filters.since and filters.until and filters.since > filters.until:
-            raise ValueError(t["bad_range"])
+    except InvalidFilters:
+        return render(request, "index.html", context | {"error": t["bad_range"]}, 422)
     except ValueError as error:
         return render(request, "index.html", context | {"error": str(error)}, 422)
     started = time.perf_counter()

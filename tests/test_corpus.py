@@ -1,4 +1,4 @@
-"""The corpus folder: duplicates and updates when scanning, and writes that lose nothing."""
+"""The corpus folder: repeated ids and copied texts when scanning, and writes that lose nothing."""
 
 import json
 import threading
@@ -46,15 +46,15 @@ def test_missing_folder_is_an_error(tmp_path):
         scan_corpus(tmp_path / "nope")
 
 
-def test_exact_duplicate_under_another_id_is_skipped(tmp_path):
+def test_the_same_text_under_another_id_is_another_article(tmp_path):
+    """Each id is its own article: a copy of a text is kept (the index files it under the
+    same story), never dropped as a duplicate."""
     (tmp_path / "a.md").write_text(md("a", "Teks yang sama persis."), encoding="utf-8")
     (tmp_path / "b.txt").write_text("Judul Lain\nTeks yang sama persis.\n", encoding="utf-8")
     scan = scan_corpus(tmp_path)
-    assert list(scan.articles) == ["a"]
-    (problem,) = scan.problems
-    assert problem.level == "warning" and problem.path == str(tmp_path / "b.txt")
-    assert "'b'" in problem.message and "same text as 'a'" in problem.message
-    assert scan.duplicate_of(Article(id="c", title="t", text="Teks yang sama persis.")) == "a"
+    assert list(scan.articles) == ["a", "b"]
+    assert scan.articles["a"].text == scan.articles["b"].text == "Teks yang sama persis."
+    assert scan.problems == []
 
 
 def test_same_id_with_new_text_is_an_update(tmp_path):
@@ -68,8 +68,20 @@ def test_same_id_with_new_text_is_an_update(tmp_path):
     (problem,) = scan.problems
     assert (problem.path, problem.line, problem.level) == (str(tmp_path / "b.jsonl"), 2, "warning")
     assert "replaces" in problem.message
-    # the old text is free again: another id may now carry it
-    assert scan.duplicate_of(Article(id="z", title="t", text="Versi lama.")) is None
+
+
+def test_same_id_with_a_new_title_is_an_update_by_the_later_line(tmp_path):
+    (tmp_path / "a.jsonl").write_text(
+        jsonl(
+            {"id": "x", "title": "Lama", "text": "Sama."},
+            {"id": "x", "title": "Baru", "text": "Sama."},
+        ),
+        encoding="utf-8",
+    )
+    scan = scan_corpus(tmp_path)
+    assert scan.articles["x"].title == "Baru" and scan.articles["x"].path.endswith(":2")
+    (problem,) = scan.problems
+    assert problem.line == 2 and "replaces the one in" in problem.message
 
 
 def test_same_article_twice_is_reported_once(tmp_path):
@@ -82,7 +94,7 @@ def test_same_article_twice_is_reported_once(tmp_path):
     assert problem.line == 2 and "already read" in problem.message
 
 
-def test_update_that_copies_another_article_is_a_duplicate(tmp_path):
+def test_an_update_may_copy_another_article(tmp_path):
     (tmp_path / "a.jsonl").write_text(
         jsonl(
             {"id": "x", "text": "Satu."},
@@ -92,8 +104,9 @@ def test_update_that_copies_another_article_is_a_duplicate(tmp_path):
         encoding="utf-8",
     )
     scan = scan_corpus(tmp_path)
-    assert {k: a.text for k, a in scan.articles.items()} == {"x": "Satu.", "y": "Dua."}
-    assert "same text as 'y'" in scan.problems[0].message
+    assert {k: a.text for k, a in scan.articles.items()} == {"x": "Dua.", "y": "Dua."}
+    (problem,) = scan.problems
+    assert problem.line == 3 and "replaces" in problem.message
 
 
 def article(article_id: str = "baru", text: str = "Isi artikel baru.", **fields) -> Article:

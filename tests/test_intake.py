@@ -55,7 +55,7 @@ def test_the_same_article_by_another_link_has_the_same_id(news, fetcher):
         news.url("/hop/2"),  # redirected to the page
     ):
         again = fetch_article(link, fetcher)
-        assert (again.id, again.url, again.hash) == (plain.id, plain.url, plain.hash)
+        assert (again.id, again.url, again.text) == (plain.id, plain.url, plain.text)
 
 
 def test_page_without_article_text(news, fetcher):

@@ -2,15 +2,18 @@
 
 Every reader is a function `(path) -> Iterator[Article | Problem]`. Whatever goes wrong with the
 file as a whole is raised as IngestError; `read_file` turns it into a problem, so that no file
-stops a run. Bulk readers report a bad line and go on with the next.
+stops a run. Bulk readers report a bad line and go on with the next. An article's `url` that is
+not an http(s) link (`javascript:...`) is dropped here, for every reader, with a warning: the
+article is kept, the link never reaches the index.
 """
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
-from qa.articles import MAX_TEXT_CHARACTERS, Article, id_from_path
+from qa.articles import MAX_TEXT_CHARACTERS, Article, id_from_path, not_web_address, web_address
 from qa.errors import IngestError
-from qa.readers.base import Problem, Result
+from qa.readers.base import Level, Problem, Result
 from qa.readers.html import read_html
 from qa.readers.markdown import front_matter_id, read_markdown
 from qa.readers.records import read_json, read_jsonl, record_ids
@@ -48,6 +51,12 @@ def read_file(path: Path) -> Iterator[Result]:
         for item in reader(path):
             if isinstance(item, Article) and len(item.text) > MAX_TEXT_CHARACTERS:
                 item = _too_long(path, item)
+            elif isinstance(item, Article) and item.url is not None:
+                address = web_address(item.url)
+                if address is None:
+                    yield _where(path, item, f"{not_web_address(item.url)}; dropped", "warning")
+                if address != item.url:
+                    item = replace(item, url=address)
             yield item
     except IngestError as error:
         yield Problem.from_error(error)
@@ -57,14 +66,19 @@ def read_file(path: Path) -> Iterator[Result]:
 
 def _too_long(path: Path, article: Article) -> Problem:
     """The error for an article over MAX_TEXT_CHARACTERS, at its line or item of a bulk file."""
+    message = (
+        f"the text is {len(article.text):,} characters, more than the "
+        f"{MAX_TEXT_CHARACTERS:,} an article may have: split it into articles or remove it"
+    )
+    return _where(path, article, message)
+
+
+def _where(path: Path, article: Article, message: str, level: Level = "error") -> Problem:
+    """A problem with `article`, at its line or item of a bulk file."""
     where = article.path.removeprefix(str(path))  # "", ":12" (JSON Lines) or "#3" (JSON list)
     line = int(where[1:]) if where.startswith(":") else None
     item = f"item {where[1:]}: " if where.startswith("#") else ""
-    message = (
-        f"{item}the text is {len(article.text):,} characters, more than the "
-        f"{MAX_TEXT_CHARACTERS:,} an article may have: split it into articles or remove it"
-    )
-    return Problem(str(path), message, line)
+    return Problem(str(path), f"{item}{message}", line, level)
 
 
 def file_ids(path: Path) -> list[str]:

@@ -16,8 +16,9 @@ _SPACE = re.compile(r"\s+")
 class Problem:
     """Something wrong with one file or one line of it; the run goes on with every other article.
 
-    `error`: the file (or line) gave no article. `warning`: an article was read, or skipped on
-    purpose (duplicate), but something deserves a look. `note`: a file that is not an article.
+    `error`: the file (or line) gave no article. `warning`: an article was read (or skipped:
+    the same article read twice), but something deserves a look. `note`: a file that is not an
+    article.
     """
 
     path: str

@@ -1,9 +1,10 @@
 """Bulk imports: JSON Lines (one article per line, streamed) and JSON (one object or a list).
 
 Each record has `text` and optionally `id`, `title`, `source`, `url`, `published`, `language`.
-A record without an id is named by a slug of its `url`, else of its `title` (and `published`
-date), else of the file name and line number. Line numbers change when lines are added above,
-so that last one is not stable and comes with a warning: give such records an id or a url.
+A record without an id is named by a slug of its `url` (an http(s) one: no id comes from a
+`javascript:` link), else of its `title` (and `published` date), else of the file name and line
+number. Line numbers change when lines are added above, so that last one is not stable and
+comes with a warning: give such records an id or a url.
 Two records without id or url that share title and date are taken for the same article.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from qa.articles import Article, slugify
+from qa.articles import Article, slugify, web_address
 from qa.errors import IngestError
 from qa.readers.base import Problem, Result, clean_id, title_from_text
 from qa.readers.dates import published_from
@@ -43,7 +44,7 @@ def record_id(record: dict[str, Any], path: str, where: str, line: int | None) -
     """The id of a record: explicit, else from url, else title (+ date), else `<stem>-<where>`."""
     if record.get("id") not in (None, ""):
         return clean_id(record["id"], path, line)
-    if isinstance(url := record.get("url"), str) and url.strip():
+    if isinstance(url := record.get("url"), str) and web_address(url):
         return id_from_url(url)
     if isinstance(title := record.get("title"), str) and title.strip():
         published = record.get("published")
