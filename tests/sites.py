@@ -162,7 +162,7 @@ def _handler(site: NewsSite) -> type[BaseHTTPRequestHandler]:
                 self._trickle(b"", b"HTTP/1.1 200 OK\r\n" + b"X-Slow: y\r\n" * 9999)
             elif path == "/to-trickle":
                 self._redirect("/trickle")
-            elif path == "/hold":
+            elif path.startswith("/hold/"):
                 self._trickle(PAGE_HEAD, b"x" * 9999, until=site.release)
             elif path == "/no-article":
                 self._send(200, "text/html; charset=utf-8", NO_ARTICLE)
