@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from qa import settings
 from qa.articles import Article
 from qa.errors import FeedError, FetchError, IngestError
 from qa.i18n import ADMIN, UI, language_of
@@ -32,7 +34,6 @@ SESSION_COOKIE = "qa_admin"
 SIGN_IN_COOKIE = "qa_admin_sign_in"
 SESSION_SECONDS = 12 * 3600
 SIGN_IN_SECONDS = 3600
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 NEWEST = 20  # articles listed with a delete button
 
 Csrf = Annotated[str, Form()]
@@ -199,16 +200,19 @@ def sign_out(request: Request, csrf: Csrf = "") -> Response:
 
 
 @router.post("/links")
-def add_links(request: Request, links: Annotated[str, Form()] = "", csrf: Csrf = "") -> Response:
-    """Add the article behind each link (one per line)."""
-    if (refused := _refusal(request, csrf)) is not None:
+async def add_links(
+    request: Request, links: Annotated[str, Form()] = "", csrf: Csrf = ""
+) -> Response:
+    """Add the article behind each link (one per line), fetched on the fetch pool's threads."""
+    if (refused := await run_in_threadpool(_refusal, request, csrf)) is not None:
         return refused
     service: Service = request.app.state.service
     urls = [line.strip() for line in links.splitlines() if line.strip()]
     if not urls:
-        return _dashboard(request, Outcome(failed=[("", ADMIN[_lang(request)]["links"])]), 422)
-    job, found = service.add_links(urls)
-    return _done(request, job, found.articles, found.failed)
+        failed = [("", ADMIN[_lang(request)]["links"])]
+        return await run_in_threadpool(_dashboard, request, Outcome(failed=failed), 422)
+    job, found = await service.fetches.run(lambda: service.add_links(urls))
+    return await run_in_threadpool(_done, request, job, found.articles, found.failed)
 
 
 @router.post("/paste")
@@ -235,10 +239,11 @@ def upload(request: Request, file: Annotated[UploadFile, File()], csrf: Csrf = "
     if (refused := _refusal(request, csrf)) is not None:
         return refused
     name = file.filename or "upload"
-    data = file.file.read(MAX_UPLOAD_BYTES + 1)
+    largest = int(settings.get("max_upload_bytes"))  # the form streamed to a file on disk
+    data = file.file.read(largest + 1)
     try:
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise IngestError(name, f"larger than {MAX_UPLOAD_BYTES // 2**20} MB: split it")
+        if len(data) > largest:
+            raise IngestError(name, f"larger than {largest:,} bytes: split it")
         read = read_upload(name, data)
     except IngestError as error:
         return _dashboard(request, Outcome(failed=[(error.path, error.message)]), 422)
@@ -261,22 +266,25 @@ def delete(request: Request, article_id: Annotated[str, Form()] = "", csrf: Csrf
 
 
 @router.post("/feeds")
-def follow(
+async def follow(
     request: Request,
     url: Annotated[str, Form()] = "",
     match: Annotated[str, Form()] = "",
     csrf: Csrf = "",
 ) -> Response:
-    """Follow a feed, sitemap or homepage (whose feed is found)."""
-    if (refused := _refusal(request, csrf)) is not None:
+    """Follow a feed, sitemap or homepage (whose feed is found, fetched on the fetch pool)."""
+    if (refused := await run_in_threadpool(_refusal, request, csrf)) is not None:
         return refused
     service: Service = request.app.state.service
     try:
-        found, count = service.poller.feeds.follow(url.strip(), match.strip() or None)
+        found, count = await service.fetches.run(
+            lambda: service.poller.feeds.follow(url.strip(), match.strip() or None)
+        )
     except (FetchError, FeedError) as error:
-        return _dashboard(request, Outcome(failed=[(url[:2000], str(error))]), 422)
+        outcome = Outcome(failed=[(url[:2000], str(error))])
+        return await run_in_threadpool(_dashboard, request, outcome, 422)
     note = ADMIN[_lang(request)]["following"].format(url=found, links=count)
-    return _dashboard(request, Outcome(notes=[note]))
+    return await run_in_threadpool(_dashboard, request, Outcome(notes=[note]))
 
 
 @router.post("/feeds/remove")

@@ -13,6 +13,7 @@ from qa.filters import Filters
 from qa.retrieval import Mode
 from qa.schemas import (
     MAX_QUESTION,
+    MAX_SOURCE,
     ArticleIn,
     ArticleList,
     ArticleMeta,
@@ -84,7 +85,7 @@ def search(
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION, pattern=r"\S")],
     k: Annotated[int, Query(ge=1, le=50)] = 10,
     mode: Literal["hybrid", "dense", "bm25"] = "hybrid",
-    source: str | None = None,
+    source: Annotated[str | None, Query(max_length=MAX_SOURCE)] = None,
     since: date | None = None,
     until: date | None = None,
     language: Literal["id", "en"] | None = None,
@@ -160,12 +161,13 @@ def put_articles(body: ArticleIn | list[ArticleIn], service: ServiceDep) -> Writ
     response_model=LinksAccepted,
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[Depends(require_key)],
-    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}},
+    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 503: {"model": ErrorOut}},
 )
-def add_from_links(body: LinksIn, service: ServiceDep) -> LinksAccepted:
+async def add_from_links(body: LinksIn, service: ServiceDep) -> LinksAccepted:
     """Fetch the news article at each link and add it (the same canonical URL again is an
-    update); links that give none are listed in `failed`, and 422 when none gave one."""
-    job, found = service.add_links(body.links)
+    update); links that give none are listed in `failed`, and 422 when none gave one. The
+    fetches run on threads of their own (QA_FETCH_WORKERS); 503 when all are busy."""
+    job, found = await service.fetches.run(lambda: service.add_links(body.links))
     if job is None:
         raise NoArticleFound(found.failed)
     return LinksAccepted(

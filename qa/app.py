@@ -19,9 +19,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa import __version__, admin, api, dify, mcp_server, settings, web
+from qa.bodylimits import BodyLimits, body_limits
 from qa.errors import (
     FeedError,
     FetchError,
+    FetchPoolFull,
     IndexLocked,
     IndexMismatch,
     IndexMissing,
@@ -47,6 +49,7 @@ STATUS_OF_ERROR: dict[type[QAError], int] = {
     UnsafeAddress: 422,
     FeedError: 422,
     IndexLocked: 409,
+    FetchPoolFull: 503,
     IndexMissing: 503,
     IndexMismatch: 503,
 }
@@ -91,11 +94,17 @@ def create_app(
     app.router.routes.extend(mcp_routes)
     app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    default_limit, path_limits = body_limits()
+    app.add_middleware(BodyLimits, default=default_limit, by_path=path_limits, render=_error)
 
     @app.exception_handler(QAError)
     async def qa_error(request: Request, error: QAError) -> Response:
         status_code = STATUS_OF_ERROR.get(type(error), 500)
-        return _error(request, status_code, str(error), getattr(error, "detail", None))
+        retry = getattr(error, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if retry is not None else None
+        return _error(
+            request, status_code, str(error), getattr(error, "detail", None), headers=headers
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -164,4 +173,6 @@ def _error(
     if request.url.path.startswith("/api") or "text/html" not in request.headers.get("accept", ""):
         body = {"error": message, "detail": detail}
         return JSONResponse(body, status_code=status_code, headers=headers)
-    return web.error_page(request, status_code, message)
+    page = web.error_page(request, status_code, message)
+    page.headers.update(headers or {})
+    return page

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from qa import settings
 from qa.api import ServiceDep, check_key
 from qa.filters import Filters
-from qa.schemas import Question
+from qa.schemas import MAX_SOURCE, Question
 
 PATH = "/retrieval"
 POOL = 50  # passages searched when metadata conditions may drop some after retrieval
@@ -54,15 +54,21 @@ class RetrievalSetting(BaseModel):
     ]
 
 
+Short = Annotated[str, Field(max_length=MAX_SOURCE)]
+
+
 class Condition(BaseModel):
-    name: Annotated[str, Field(description="A metadata key of the records, e.g. source.")]
+    name: Annotated[
+        str,
+        Field(max_length=MAX_SOURCE, description="A metadata key of the records, e.g. source."),
+    ]
     comparison_operator: Operator
-    value: str | float | list[str] | None = None
+    value: Short | float | Annotated[list[Short], Field(max_length=100)] | None = None
 
 
 class MetadataCondition(BaseModel):
     logical_operator: Literal["and", "or"] | None = "and"
-    conditions: list[Condition] | None = None
+    conditions: Annotated[list[Condition], Field(max_length=100)] | None = None
 
 
 class RetrievalRequest(BaseModel):
@@ -78,7 +84,7 @@ class RetrievalRequest(BaseModel):
         }
     }
 
-    knowledge_id: str
+    knowledge_id: Short
     query: Question
     retrieval_setting: RetrievalSetting
     metadata_condition: MetadataCondition | None = None

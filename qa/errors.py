@@ -75,6 +75,14 @@ class UnsafeAddress(FetchError):
     """A link to a private, loopback or link-local address (or one that redirects there)."""
 
 
+class FetchPoolFull(QAError):
+    """Every thread that fetches links is busy; `retry_after` seconds is worth waiting."""
+
+    def __init__(self, message: str, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
 class NoArticleFound(QAError):
     """None of the links sent gave an article; `detail` says why for each."""
 

@@ -7,18 +7,23 @@ A link comes from a user or a feed, so it is not trusted:
   refused unless `QA_FETCH_ALLOW` names their network), and the connection then goes to the
   address that was checked, never to a second resolution (no DNS rebinding);
 - redirects are followed by hand, each hop checked the same way, at most `QA_FETCH_REDIRECTS`;
-- one time budget for the whole fetch (`QA_FETCH_TIMEOUT`), a body size limit
-  (`QA_FETCH_MAX_BYTES`, counted after decompression), and only the content types asked for;
+- one deadline for the whole fetch (`QA_FETCH_TIMEOUT`): connecting, every redirect hop, the
+  headers and every byte of the body, however slowly a server sends them (a read timeout alone
+  starts again at each byte, so a page trickling one byte a second would never time out); a
+  body size limit (`QA_FETCH_MAX_BYTES`, counted after decompression), and only the content
+  types asked for;
 - no proxy from the environment, no cookies and no kept-alive connections (nothing is shared
   between two host names on one address), a User-Agent that names the program.
 
 `Robots` reads robots.txt through the same fetcher, for what is polled on a schedule.
 """
 
+import contextlib
 import ipaddress
 import re
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -109,6 +114,51 @@ class Fetched:
         return decode(self.body, self.url)[0]
 
 
+class Deadline:
+    """The end of one fetch. When it comes, a timer shuts down the sockets the fetch opened, so
+    a read blocked on a server that sends slowly ends then and not at its own timeout."""
+
+    def __init__(self, seconds: float):
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "Deadline":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+
+    def left(self) -> float:
+        return self.at - time.monotonic()
+
+    def trace(self, event: str, info: dict) -> None:
+        """httpcore's trace hook: note each connection's socket as it is opened."""
+        if event != "connection.connect_tcp.complete":
+            return
+        sock = info["return_value"].get_extra_info("socket")
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    """End a connection under a reader blocked on it (the reader sees the connection close)."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
 @dataclass
 class Fetcher:
     """Fetches one URL at a time under the limits above; use as a context manager."""
@@ -154,26 +204,32 @@ class Fetcher:
         self, url: str, accept: frozenset[str] = HTML_TYPES, headers: dict[str, str] | None = None
     ) -> Fetched:
         """GET `url` following redirects; FetchError (or UnsafeAddress) says why not."""
-        deadline = time.monotonic() + self.timeout
         url = url.strip()  # spaces around a pasted link are not a redirect
-        current = url
         try:
-            for _ in range(self.max_redirects + 1):
-                target = self._target(current)
-                response = self._open(target, current, headers or {}, deadline)
-                try:
-                    location = response.headers.get("location")
-                    if response.status_code in _REDIRECTS and location:
-                        current = urljoin(current, location.strip())
-                        continue
-                    return self._read(response, current, accept, deadline)
-                finally:
-                    response.close()
+            with Deadline(self.timeout) as deadline:
+                return self._follow(url, accept, headers or {}, deadline)
         except FetchError as error:
             if error.url == url:
                 raise
             message = f"redirected to {error.url}: {error.message}"
             raise type(error)(url, message, error.transient, error.status) from None
+
+    def _follow(
+        self, url: str, accept: frozenset[str], headers: dict[str, str], deadline: Deadline
+    ) -> Fetched:
+        """Fetch `url`, following at most `max_redirects` redirects, all before `deadline`."""
+        current = url.strip()
+        for _ in range(self.max_redirects + 1):
+            target = self._target(current)
+            response = self._open(target, current, headers, deadline)
+            try:
+                location = response.headers.get("location")
+                if response.status_code in _REDIRECTS and location:
+                    current = urljoin(current, location.strip())
+                    continue
+                return self._read(response, current, accept, deadline)
+            finally:
+                response.close()
         raise FetchError(url, f"more than {self.max_redirects} redirects (a redirect loop?)")
 
     def _target(self, url: str) -> httpx.URL:
@@ -210,34 +266,40 @@ class Fetcher:
         return addresses
 
     def _open(
-        self, target: httpx.URL, url: str, headers: dict[str, str], deadline: float
+        self, target: httpx.URL, url: str, headers: dict[str, str], deadline: Deadline
     ) -> httpx.Response:
         """The response (streaming) from the first of the checked addresses that connects."""
         error: Exception | None = None
         for address in self._addresses(target, url):
-            left = deadline - time.monotonic()
+            left = deadline.left()
             if left <= 0:
                 break
             request = self._client.build_request(
                 "GET",
                 target.copy_with(host=address),
                 headers={"Host": target.netloc.decode("ascii"), **headers},
-                extensions={"sni_hostname": target.host, "timeout": _timeouts(left)},
+                extensions={
+                    "sni_hostname": target.host,
+                    "timeout": _timeouts(left),
+                    "trace": deadline.trace,
+                },
             )
             try:
                 return self._client.send(request, stream=True)
-            except httpx.ConnectError as failed:
-                error = failed
             except httpx.TimeoutException:
                 break
             except httpx.HTTPError as failed:
-                raise FetchError(url, f"request failed: {failed}", transient=True) from None
-        if error is not None:
+                if deadline.expired:
+                    break
+                if not isinstance(failed, httpx.ConnectError):
+                    raise FetchError(url, f"request failed: {failed}", transient=True) from None
+                error = failed
+        if error is not None and not deadline.expired:
             raise FetchError(url, f"cannot connect: {error}", transient=True)
         raise FetchError(url, f"timed out after {self.timeout:g} s", transient=True)
 
     def _read(
-        self, response: httpx.Response, url: str, accept: frozenset[str], deadline: float
+        self, response: httpx.Response, url: str, accept: frozenset[str], deadline: Deadline
     ) -> Fetched:
         status = response.status_code
         if status == 304:
@@ -259,12 +321,12 @@ class Fetcher:
                 body += chunk
                 if len(body) > self.max_bytes:
                     raise FetchError(url, self._too_large(None))
-                if time.monotonic() > deadline:
-                    raise httpx.ReadTimeout("deadline")
-        except httpx.TimeoutException:
-            message = f"timed out after {self.timeout:g} s"
-            raise FetchError(url, message, transient=True) from None
+            if deadline.expired:  # the body ended because its connection was shut at the deadline
+                raise httpx.ReadTimeout("deadline")
         except httpx.HTTPError as error:
+            if deadline.expired or isinstance(error, httpx.TimeoutException):
+                message = f"timed out after {self.timeout:g} s"
+                raise FetchError(url, message, transient=True) from None
             raise FetchError(url, f"download failed: {error}", transient=True) from None
         return Fetched(
             url=url,

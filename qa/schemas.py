@@ -11,6 +11,7 @@ from qa.readers.dates import YEARS
 from qa.retrieval import Hit
 
 MAX_QUESTION = 1000
+MAX_SOURCE = 200  # an outlet's name, as a filter or an article field (MCP takes the same)
 
 
 class Highlight(BaseModel):
@@ -65,7 +66,7 @@ class AskRequest(BaseModel):
     question: Question
     k: Annotated[int, Field(ge=1, le=50)] = 5
     mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
-    source: str | None = None
+    source: Annotated[str, Field(max_length=MAX_SOURCE)] | None = None
     since: date | None = None
     until: date | None = None
     language: Literal["id", "en"] | None = None
@@ -99,7 +100,7 @@ class ArticleIn(BaseModel):
     ]
     title: Annotated[str, Field(max_length=1000)] = ""
     text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARACTERS)]
-    source: Annotated[str, Field(max_length=200)] = ""
+    source: Annotated[str, Field(max_length=MAX_SOURCE)] = ""
     url: Annotated[str, Field(max_length=2000)] | None = None
     published: (
         Annotated[date, Field(ge=date(YEARS[0], 1, 1), le=date(YEARS[-1], 12, 31))] | None

@@ -26,6 +26,7 @@ from qa.corpus import remove_article, scan_corpus, write_article
 from qa.errors import IngestError
 from qa.feeds import Poller
 from qa.fetch import Fetcher
+from qa.fetchpool import FetchPool
 from qa.filters import NO_FILTERS, Filters
 from qa.index import Index, IndexReader
 from qa.indexer import Progress, UpdateReport, apply_changes, sync_index
@@ -109,6 +110,8 @@ class Service:
         self._sentences_wanted = threading.Event()
         self._threads: list[threading.Thread] = []
         self.poller = Poller(self.corpus_dir, lambda articles: self.upsert(articles).number)
+        self.fetches = FetchPool.from_settings()  # add-by-link requests run here, not on the
+        # server's threads; feed polls run on the poller's own thread
         self.poll_seconds = poll_seconds  # None: feeds are polled only when asked
 
     # -- lifecycle ------------------------------------------------------------
@@ -145,6 +148,7 @@ class Service:
 
     def close(self) -> None:
         self.poller.stop()
+        self.fetches.close()
         self._stop.set()
         self._merge_wanted.set()
         self._sentences_wanted.set()

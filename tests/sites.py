@@ -3,7 +3,9 @@
 It serves the saved real pages of shared/realnews/html under /news/, an RSS feed and a sitemap
 of the items in `site.items`, a homepage that links its feed, a robots.txt, and every bad case
 a fetcher meets: a 404, a slow page, a redirect loop, a PDF, a 50 MB page, a page without
-article text, feeds that are not XML or are empty. It remembers each request's headers.
+article text, feeds that are not XML or are empty, pages that trickle in a byte at a time (their
+headers or their body; /hold until the test sets `site.release`). It remembers each request's
+headers.
 
     with NewsSite() as site:
         site.items = ["detik-1", "tempo-1"]
@@ -23,6 +25,9 @@ from xml.sax.saxutils import escape
 
 REALNEWS = Path(__file__).resolve().parents[2] / "shared" / "realnews" / "html"
 SLOW_SECONDS = 3
+TRICKLE_SECONDS = 60  # how long a trickling page lasts if the client does not give up first
+TRICKLE_GAP = 0.2  # seconds between two bytes
+PAGE_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
 HUGE_BYTES = 50 * 1024 * 1024
 
 TITLES = {
@@ -47,6 +52,7 @@ class NewsSite:
         self.items: list[str] = []
         self.robots: str | None = "User-agent: *\nDisallow: /private/\n"  # None: a 404
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.release = threading.Event()  # ends the pages at /hold
         self._server = ThreadingHTTPServer((host, 0), _handler(self))
         self._server.daemon_threads = True
         if tls is not None:  # HTTPS
@@ -150,6 +156,14 @@ def _handler(site: NewsSite) -> type[BaseHTTPRequestHandler]:
                 self._stream(declared=True)
             elif path == "/huge-undeclared":
                 self._stream(declared=False)
+            elif path == "/trickle":
+                self._trickle(PAGE_HEAD, b"x" * 9999)
+            elif path == "/trickle-headers":
+                self._trickle(b"", b"HTTP/1.1 200 OK\r\n" + b"X-Slow: y\r\n" * 9999)
+            elif path == "/to-trickle":
+                self._redirect("/trickle")
+            elif path.startswith("/hold/"):
+                self._trickle(PAGE_HEAD, b"x" * 9999, until=site.release)
             elif path == "/no-article":
                 self._send(200, "text/html; charset=utf-8", NO_ARTICLE)
             elif path == "/not-xml.xml":
@@ -195,5 +209,17 @@ def _handler(site: NewsSite) -> type[BaseHTTPRequestHandler]:
             block = b"<p>" + b"x" * 65536 + b"</p>"
             for _ in range(HUGE_BYTES // len(block)):
                 self.wfile.write(block)
+
+        def _trickle(self, head: bytes, body: bytes, until: threading.Event | None = None) -> None:
+            """`head` at once, then `body` a byte at a time: never a pause long enough for a
+            read timeout, for at most TRICKLE_SECONDS (or until `until` is set)."""
+            self.close_connection = True
+            self.wfile.write(head)
+            ends = time.monotonic() + TRICKLE_SECONDS
+            for byte in body:
+                if time.monotonic() > ends or (until or threading.Event()).wait(TRICKLE_GAP):
+                    return
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
 
     return Handler

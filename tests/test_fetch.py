@@ -13,7 +13,7 @@ import subprocess
 import time
 
 import pytest
-from sites import SLOW_SECONDS, NewsSite
+from sites import SLOW_SECONDS, TRICKLE_SECONDS, NewsSite
 
 from qa.errors import FetchError, QAError, UnsafeAddress
 from qa.fetch import FEED_TYPES, ROBOT_NAME, Fetcher, Robots, allowed_networks, refusal
@@ -62,6 +62,16 @@ def test_a_bad_link_is_a_clear_error(news, fetcher, path, message, transient):
     assert message in error.value.message
     assert error.value.transient is transient
     assert time.monotonic() - started < SLOW_SECONDS  # never waits for the slow page
+
+
+@pytest.mark.parametrize("path", ["/trickle", "/trickle-headers", "/to-trickle"])
+def test_a_page_that_trickles_in_is_cut_at_the_deadline(news, path):
+    """A byte every 0.2 s never trips a read timeout; the one deadline still ends the fetch."""
+    started = time.monotonic()
+    with Fetcher(timeout=2.0, allow=LOOPBACK_ONLY) as fetcher, pytest.raises(FetchError) as error:
+        fetcher.fetch(news.url(path))
+    assert "timed out after 2 s" in error.value.message and error.value.transient
+    assert time.monotonic() - started < TRICKLE_SECONDS / 4  # the page itself lasts 60 s
 
 
 def test_not_a_web_address(fetcher):

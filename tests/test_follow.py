@@ -2,9 +2,10 @@
 
 Against a real server on loopback: another process (`qa index update`) publishes an article,
 and the server serves it within 5 seconds without a restart; then a bounded query loop runs
-while an update (through the API) and a merge (by another process, slowed down at each stage
-so that the loop surely runs across it) change the index, and every query must succeed; last,
-segments piling up from one-article updates get merged by the server itself.
+while an update (through the API) and a merge (by another process, held at each stage until
+the loop has answered queries, so that it surely runs across it) change the index, and every
+query must succeed; last, segments piling up from one-article updates get merged by the server
+itself.
 """
 
 import subprocess
@@ -12,6 +13,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -30,15 +32,23 @@ KEY = "follow-key-9012"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 FOLLOW_WITHIN = 5.0  # seconds
 
-# A merge of every segment that pauses a second at each stage it reports.
-SLOW_MERGE = """
+# A merge of every segment that, at each stage it reports, waits for the test's go-ahead: it
+# writes <hook>/<n>.stage and waits (at most HOLD_SECONDS) for <hook>/<n>.go.
+HOLD_SECONDS = 120
+HELD_MERGE = f"""
 import sys, time
+from itertools import count
 from pathlib import Path
 from qa.merging import merge_segments
 
+hook, stages = Path(sys.argv[2]), count()
+
 def progress(stage, done, total):
-    print(stage, flush=True)
-    time.sleep(1.0)
+    number = next(stages)
+    (hook / f"{{number}}.stage").write_text(stage)
+    ends = time.monotonic() + {HOLD_SECONDS}
+    while not (hook / f"{{number}}.go").exists() and time.monotonic() < ends:
+        time.sleep(0.05)
 
 report = merge_segments(Path(sys.argv[1]), everything=True, progress=progress)
 print("merged", report.into, flush=True)
@@ -54,8 +64,8 @@ class QueryLoop:
     """Searches and asks in a loop, at most `limit` queries or `seconds`, noting failures."""
 
     url: str
-    limit: int = 600
-    seconds: float = 120
+    limit: int = 6000
+    seconds: float = 600
     answered: list[float] = field(default_factory=list)  # when each answer came
     failures: list[str] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -92,8 +102,40 @@ class QueryLoop:
     def between(self, start: float, end: float) -> int:
         return sum(start <= moment <= end for moment in self.answered)
 
+    def wait_for(self, more: int, timeout: float = HOLD_SECONDS) -> None:
+        """Block until `more` queries beyond those answered so far were answered."""
+        target = len(self.answered) + more
+        deadline = time.monotonic() + timeout
+        while len(self.answered) < target:
+            assert not self.failures, self.failures
+            assert time.monotonic() < deadline, f"{more} queries not answered in {timeout} s"
+            time.sleep(0.05)
 
-def test_server_follows_publications_and_answers_throughout(site):
+
+def held_merge(index: Path, hook: Path, loop: QueryLoop) -> subprocess.CompletedProcess:
+    """Merge every segment in another process, holding each stage until `loop` has answered
+    three more queries: queries surely run during the merge, however busy the machine."""
+    hook.mkdir()
+    merge = subprocess.Popen(
+        [sys.executable, "-c", HELD_MERGE, str(index), str(hook)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    released = 0
+    while merge.poll() is None or (hook / f"{released}.stage").exists():
+        if (hook / f"{released}.stage").exists():
+            loop.wait_for(3)
+            (hook / f"{released}.go").touch()
+            released += 1
+        else:
+            time.sleep(0.05)
+    stdout, stderr = merge.communicate(timeout=HOLD_SECONDS)
+    assert released > 0, "the merge reported no stage"
+    return subprocess.CompletedProcess(merge.args, merge.returncode, stdout, stderr)
+
+
+def test_server_follows_publications_and_answers_throughout(site, tmp_path):
     corpus, index = site
     newcomer = Article(**{**long_article(500, sentences=2), "published": None})
     with LiveServer(corpus, index, api_key=KEY) as server:
@@ -129,19 +171,15 @@ def test_server_follows_publications_and_answers_throughout(site):
             wait_for_job(server, response.json()["job"], timeout=180)
             updated = time.monotonic()
 
-            # A merge by another process, one second at each stage.
-            merge = subprocess.run(
-                [sys.executable, "-c", SLOW_MERGE, str(index)],
-                capture_output=True,
-                text=True,
-                timeout=180,
-            )
+            # A merge by another process, each stage held until queries were answered.
+            merge_started = time.monotonic()
+            merge = held_merge(index, tmp_path / "merge-hook", loop)
             merged = time.monotonic()
             assert merge.returncode == 0, merge.stderr
             time.sleep(FOLLOW_WITHIN / 2)
         assert loop.failures == []
         assert loop.between(started, updated) >= 3, "no query ran during the update"
-        assert loop.between(merged - 3, merged) >= 3, "no query ran during the merge"
+        assert loop.between(merge_started, merged) >= 3, "no query ran during the merge"
 
         status = server.status()
         assert status["segments"]["count"] == 1

@@ -5,6 +5,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from qa import settings
+
 BatchDone = Callable[[int, int], None]  # (texts embedded so far, texts in all)
 
 
@@ -24,8 +26,26 @@ class Embedder(ABC):
     def count_tokens(self, text: str) -> int:
         """Tokens the model would see for a passage (used to size chunks)."""
 
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode_batches(list(texts), is_query=True)
+    def encode_queries(self, texts: Sequence[str], max_tokens: int | None = None) -> np.ndarray:
+        """Embed queries, each cut to its first `max_tokens` tokens (QA_QUERY_TOKENS by
+        default): a query's cost grows with its tokens, and 1,000 characters of CJK or emoji
+        are over 500 tokens (2 s of CPU) where a question has a few dozen."""
+        limit = max_tokens if max_tokens is not None else int(settings.get("query_tokens"))
+        return self._encode_batches([self.clip(text, limit) for text in texts], is_query=True)
+
+    def clip(self, text: str, max_tokens: int) -> str:
+        """The longest start of `text` with at most `max_tokens` tokens (counting is cheap:
+        a binary search over its length costs far less than embedding the rest)."""
+        if self.count_tokens(text) <= max_tokens:
+            return text
+        short, long = 0, len(text)  # text[:short] fits, text[:long] does not
+        while long - short > 1:
+            middle = (short + long) // 2
+            if self.count_tokens(text[:middle]) <= max_tokens:
+                short = middle
+            else:
+                long = middle
+        return text[:short]
 
     def encode_passages(
         self, texts: Sequence[str], on_batch: BatchDone | None = None
