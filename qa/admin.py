@@ -198,7 +198,8 @@ def sign_out(request: Request, csrf: Csrf = "") -> Response:
     """End the session on the server (on every replica), then drop its cookie."""
     if (refused := _refusal(request, csrf)) is not None:
         return refused
-    _auth(request).end_session(_session(request).id)
+    if (session := _session(request)) is not None:  # None if it expired just now
+        _auth(request).end_session(session.id)
     response = RedirectResponse(link("/admin", _lang(request)), status_code=303)
     _set_cookie(request, response, SESSION_COOKIE, SESSION, "", 0)
     return response
