@@ -1,14 +1,14 @@
 """The maintainer's page, /admin: add articles (by link, pasted, uploaded), delete them, manage
 feeds, and watch the index updates they start. Indonesian and English; no JavaScript needed.
 
-Signing in takes the server's API key and sets a session cookie signed with a secret derived
-from that key (itsdangerous; HttpOnly, SameSite=Strict, Secure over https, 12 hours), so a new
-key ends every session. The cookie carries the session's CSRF token, which every form sends
-back; the sign-in form has its own, in a short-lived cookie, against login CSRF. Writes go
-through the Service, as the API's do.
+Signing in takes the server's API key (throttled per client, qa/auth.py) and opens a session
+kept on the server until it expires (`QA_SESSION_SECONDS`, 12 hours) or is signed out; its
+cookie (HttpOnly, SameSite=Strict, Secure over https) carries only the session's signed id,
+and a new key ends every session. Each session has its CSRF token, which every form sends
+back; the sign-in form has its own, in a short-lived cookie of another kind, against login
+CSRF. Writes go through the Service, as the API's do.
 """
 
-import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
@@ -18,10 +18,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from qa import settings
 from qa.articles import Article
+from qa.auth import SESSION, SIGN_IN, Auth, Session, Throttled, client_of
 from qa.errors import FeedError, FetchError, IngestError
 from qa.i18n import ADMIN, UI, language_of
 from qa.service import Job, Service
@@ -32,7 +32,6 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 
 SESSION_COOKIE = "qa_admin"
 SIGN_IN_COOKIE = "qa_admin_sign_in"
-SESSION_SECONDS = 12 * 3600
 SIGN_IN_SECONDS = 3600
 NEWEST = 20  # articles listed with a delete button
 
@@ -50,32 +49,25 @@ class Outcome:
     job: int | None = None
 
 
-def _serializer(request: Request) -> URLSafeTimedSerializer | None:
-    key = request.app.state.api_key
-    if not key:
-        return None
-    secret = hashlib.sha256(b"qa admin cookies\0" + key.encode()).digest()
-    return URLSafeTimedSerializer(secret, salt="qa-admin")
+def _auth(request: Request) -> Auth:
+    return request.app.state.auth
 
 
-def _token(request: Request, cookie: str, max_age: int) -> str | None:
-    """The CSRF token in a signed cookie, or None if it is missing, forged or expired."""
-    serializer, value = _serializer(request), request.cookies.get(cookie)
-    if serializer is None or not value:
-        return None
-    try:
-        data = serializer.loads(value, max_age=max_age)
-    except BadSignature:  # SignatureExpired too
-        return None
-    return data.get("csrf") if isinstance(data, dict) else None
+def _session(request: Request) -> Session | None:
+    """The live session whose id the session cookie carries, or None."""
+    auth = _auth(request)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return auth.session(auth.unsign(SESSION, cookie, auth.session_seconds))
 
 
-def _set_cookie(request: Request, response: Response, cookie: str, token: str, age: int) -> None:
-    """Set (with a token) or clear (age 0) one of the page's signed cookies."""
+def _set_cookie(
+    request: Request, response: Response, cookie: str, kind: str, value: str, age: float
+) -> None:
+    """Set (a token of `kind` for `value`) or clear (age 0) one of the page's cookies."""
     response.set_cookie(
         cookie,
-        _serializer(request).dumps({"csrf": token}) if age else "",
-        max_age=age,
+        _auth(request).sign(kind, value) if age else "",
+        max_age=int(age),
         path="/admin",
         httponly=True,
         samesite="strict",
@@ -99,23 +91,29 @@ def _page(request: Request, name: str, status_code: int = 200, **context: object
     return render(request, name, base | context, status_code)
 
 
-def _sign_in_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
-    if _serializer(request) is None:
+def _sign_in_page(
+    request: Request,
+    error: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    if _auth(request).key is None:
         return _page(request, "admin_message.html", 403, message=ADMIN[_lang(request)]["admin_off"])
     token = secrets.token_urlsafe(24)
     response = _page(request, "admin_sign_in.html", status_code, csrf=token, error=error)
-    _set_cookie(request, response, SIGN_IN_COOKIE, token, SIGN_IN_SECONDS)
+    response.headers.update(headers or {})
+    _set_cookie(request, response, SIGN_IN_COOKIE, SIGN_IN, token, SIGN_IN_SECONDS)
     return response
 
 
 def _refusal(request: Request, csrf: str) -> Response | None:
     """The page to answer a form with when it may not act: not signed in, or a CSRF token
     that is not the session's; None when it may."""
-    session = _token(request, SESSION_COOKIE, SESSION_SECONDS)
+    session = _session(request)
     t = ADMIN[_lang(request)]
     if session is None:
         return _sign_in_page(request, t["expired"], 401)
-    if not hmac.compare_digest(csrf.encode(), session.encode()):
+    if not hmac.compare_digest(csrf.encode(), session.csrf.encode()):
         return _page(request, "admin_message.html", 403, message=t["forged"])
     return None
 
@@ -123,7 +121,7 @@ def _refusal(request: Request, csrf: str) -> Response | None:
 def _dashboard(
     request: Request, outcome: Outcome | None = None, status_code: int = 200
 ) -> Response:
-    session = _token(request, SESSION_COOKIE, SESSION_SECONDS)
+    session = _session(request)
     if session is None:
         return _sign_in_page(request)
     service: Service = request.app.state.service
@@ -133,7 +131,7 @@ def _dashboard(
         request,
         "admin.html",
         status_code,
-        csrf=session,
+        csrf=session.csrf,
         status=service.status(),
         newest=[(article, article_link(article.id, lang)) for article in newest],
         outcome=outcome,
@@ -176,26 +174,35 @@ def dashboard(request: Request) -> Response:
 
 @router.post("/sign-in")
 def sign_in(request: Request, key: Annotated[str, Form()] = "", csrf: Csrf = "") -> Response:
-    expected = request.app.state.api_key
-    if not expected:
+    auth, t = _auth(request), ADMIN[_lang(request)]
+    if auth.key is None:
         return _sign_in_page(request)  # the page is off
-    token = _token(request, SIGN_IN_COOKIE, SIGN_IN_SECONDS)
+    token = auth.unsign(SIGN_IN, request.cookies.get(SIGN_IN_COOKIE), SIGN_IN_SECONDS)
     if token is None or not hmac.compare_digest(csrf.encode(), token.encode()):
-        return _sign_in_page(request, ADMIN[_lang(request)]["forged"], 403)
-    if not hmac.compare_digest(key.encode(), expected.encode()):
-        return _sign_in_page(request, ADMIN[_lang(request)]["wrong_key"], 401)
+        return _sign_in_page(request, t["forged"], 403)
+    try:
+        right = auth.check(client_of(request), key)
+    except Throttled as throttled:
+        message = t["throttled"].format(minutes=-(-throttled.seconds // 60))
+        return _sign_in_page(request, message, 429, throttled.headers)
+    if not right:
+        return _sign_in_page(request, t["wrong_key"], 401)
+    session = auth.open_session()
     response = RedirectResponse(link("/admin", _lang(request)), status_code=303)
-    _set_cookie(request, response, SESSION_COOKIE, secrets.token_urlsafe(24), SESSION_SECONDS)
-    _set_cookie(request, response, SIGN_IN_COOKIE, "", 0)
+    _set_cookie(request, response, SESSION_COOKIE, SESSION, session.id, auth.session_seconds)
+    _set_cookie(request, response, SIGN_IN_COOKIE, SIGN_IN, "", 0)
     return response
 
 
 @router.post("/sign-out")
 def sign_out(request: Request, csrf: Csrf = "") -> Response:
+    """End the session on the server (on every replica), then drop its cookie."""
     if (refused := _refusal(request, csrf)) is not None:
         return refused
+    if (session := _session(request)) is not None:  # None if it expired just now
+        _auth(request).end_session(session.id)
     response = RedirectResponse(link("/admin", _lang(request)), status_code=303)
-    _set_cookie(request, response, SESSION_COOKIE, "", 0)
+    _set_cookie(request, response, SESSION_COOKIE, SESSION, "", 0)
     return response
 
 
@@ -309,7 +316,7 @@ def poll(request: Request, csrf: Csrf = "") -> Response:
 def job_page(request: Request, number: int) -> Response:
     """One index update: waiting, running (with progress), finished or failed; the page
     reloads itself every second until the job is over."""
-    if _token(request, SESSION_COOKIE, SESSION_SECONDS) is None:
+    if _session(request) is None:
         return _sign_in_page(request)
     service: Service = request.app.state.service
     state = service.state

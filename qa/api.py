@@ -1,6 +1,5 @@
 """The JSON API: /api/ask, /api/search, articles (read and write), index status, health."""
 
-import hmac
 import time
 from datetime import date
 from typing import Annotated, Literal
@@ -8,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 
 from qa.articles import Article
+from qa.auth import check_bearer
 from qa.errors import NoArticleFound, UnknownArticle
 from qa.filters import Filters
 from qa.retrieval import Mode
@@ -42,24 +42,10 @@ def get_service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
-KeyCheck = Literal["ok", "disabled", "malformed", "wrong"]
-
-
-def check_key(expected: str | None, authorization: str | None) -> KeyCheck:
-    """How an `Authorization: Bearer <key>` header compares with the server's key: the one key
-    mechanism, for writes here and for Dify's /retrieval (qa/dify.py), which answer each
-    outcome in their own way."""
-    if not expected:
-        return "disabled"
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return "malformed"
-    return "ok" if hmac.compare_digest(token.encode(), expected.encode()) else "wrong"
-
-
 def require_key(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
-    """Writes need `Authorization: Bearer <QA_API_KEY>`; with no key configured, none pass."""
-    outcome = check_key(request.app.state.api_key, authorization)
+    """Writes need `Authorization: Bearer <QA_API_KEY>`; with no key configured, none pass;
+    a client throttled for wrong keys gets 429 (qa/auth.py)."""
+    outcome = check_bearer(request, authorization)
     if outcome == "disabled":
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Writes are disabled: set QA_API_KEY")
     if outcome != "ok":
@@ -132,7 +118,7 @@ def get_article(article_id: str, service: ServiceDep) -> ArticleOut:
     response_model=WriteAccepted,
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[Depends(require_key)],
-    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}},
+    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 429: {"model": ErrorOut}},
 )
 def put_articles(body: ArticleIn | list[ArticleIn], service: ServiceDep) -> WriteAccepted:
     """Add or replace articles (same id = update): saved to the corpus, indexed in background."""
@@ -161,7 +147,12 @@ def put_articles(body: ArticleIn | list[ArticleIn], service: ServiceDep) -> Writ
     response_model=LinksAccepted,
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[Depends(require_key)],
-    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 503: {"model": ErrorOut}},
+    responses={
+        401: {"model": ErrorOut},
+        403: {"model": ErrorOut},
+        429: {"model": ErrorOut},
+        503: {"model": ErrorOut},
+    },
 )
 async def add_from_links(body: LinksIn, service: ServiceDep) -> LinksAccepted:
     """Fetch the news article at each link and add it (the same canonical URL again is an
@@ -184,7 +175,12 @@ async def add_from_links(body: LinksIn, service: ServiceDep) -> LinksAccepted:
     response_model=WriteAccepted,
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[Depends(require_key)],
-    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+    responses={
+        401: {"model": ErrorOut},
+        403: {"model": ErrorOut},
+        404: {"model": ErrorOut},
+        429: {"model": ErrorOut},
+    },
 )
 def delete_article(article_id: str, service: ServiceDep) -> WriteAccepted:
     """Remove an article from the corpus; the index drops it in the background."""

@@ -8,7 +8,6 @@ error page for the reading page. MCP tool errors are results of the MCP protocol
 """
 
 import logging
-import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -18,7 +17,8 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from qa import __version__, admin, api, dify, mcp_server, settings, web
+from qa import __version__, admin, api, dify, guard, mcp_server, settings, web
+from qa.auth import Auth
 from qa.bodylimits import BodyLimits, body_limits
 from qa.errors import (
     FeedError,
@@ -64,11 +64,17 @@ def create_app(
 ) -> FastAPI:
     """An app serving `service`; it is opened on startup (building the index if missing).
 
-    Beside the page and the API: the MCP tools at /mcp, answering requests addressed to
-    loopback or to `allowed_hosts`, and Dify's POST /retrieval for `knowledge_id`.
+    Beside the page and the API: the MCP tools at /mcp and Dify's POST /retrieval for
+    `knowledge_id`. Every route answers only requests addressed to loopback or to
+    `allowed_hosts`, and every response carries the security headers (qa/guard.py).
+
+    No /docs nor /redoc: Swagger UI and ReDoc load their script from a CDN and run inline
+    script, on the origin whose /admin holds the maintainer's session; /openapi.json is there
+    for any OpenAPI viewer.
     """
+    hosts = allowed_hosts or settings.get("allowed_hosts") or ""
     mcp = mcp_server.build(service)
-    mcp_routes = mcp_server.http_routes(mcp, allowed_hosts or settings.get("allowed_hosts") or "")
+    mcp_routes = mcp_server.http_routes(mcp, hosts)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -84,9 +90,12 @@ def create_app(
         description="Ask questions in Indonesian or English over news articles; get the answer "
         "sentence with its citation and the passages behind it.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.service = service
-    app.state.api_key = api_key if api_key is not None else os.environ.get("QA_API_KEY") or None
+    key = api_key if api_key is not None else settings.get("api_key")
+    app.state.auth = Auth(service.index_dir, key)
     app.state.knowledge_id = knowledge_id or settings.get("knowledge_id")
     app.include_router(api.router)
     app.include_router(dify.router)
@@ -96,6 +105,9 @@ def create_app(
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     default_limit, path_limits = body_limits()
     app.add_middleware(BodyLimits, default=default_limit, by_path=path_limits, render=_error)
+    # outermost: a foreign Host is refused before anything else, and every answer (a 413 too)
+    # carries the security headers
+    app.add_middleware(guard.Guard, allowed_hosts=hosts)
 
     @app.exception_handler(QAError)
     async def qa_error(request: Request, error: QAError) -> Response:
@@ -130,7 +142,9 @@ def create_app(
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)
-        return _error(request, 500, "Internal error; the server logged the details")
+        response = _error(request, 500, "Internal error; the server logged the details")
+        response.headers.update(guard.HEADERS)  # answered outside the middleware
+        return response
 
     return app
 

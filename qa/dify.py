@@ -2,10 +2,11 @@
 knowledge base with nothing to write.
 
 Request, response and error codes are those of Dify's "External Knowledge API" page. The key
-is the server's API key (`Authorization: Bearer <QA_API_KEY>`), checked as for writes; the
-knowledge id is a setting. Errors are `{"error_code", "error_msg"}` (rendered by qa/app.py):
-1001 a malformed Authorization header, 1002 a wrong or missing key (both 403), 2001 an
-unknown knowledge id (404); other errors carry their HTTP status as the code (422, 500).
+is the server's API key (`Authorization: Bearer <QA_API_KEY>`), checked and throttled as for
+writes (qa/auth.py); the knowledge id is a setting. Errors are `{"error_code", "error_msg"}`
+(rendered by qa/app.py): 1001 a malformed Authorization header, 1002 a wrong or missing key
+(both 403), 2001 an unknown knowledge id (404); other errors carry their HTTP status as the
+code (422, 429, 500).
 """
 
 import math
@@ -18,7 +19,8 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
 from qa import settings
-from qa.api import ServiceDep, check_key
+from qa.api import ServiceDep
+from qa.auth import check_bearer
 from qa.filters import Filters
 from qa.schemas import MAX_SOURCE, Question
 
@@ -122,8 +124,9 @@ def error_body(status_code: int, message: str, code: int | None = None) -> dict:
 def require_dify_key(
     request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> None:
-    """The API key, as Dify sends it: `Authorization: Bearer <key>`."""
-    match check_key(request.app.state.api_key, authorization):
+    """The API key, as Dify sends it: `Authorization: Bearer <key>`; a client throttled for
+    wrong keys gets 429 with Retry-After (error_code 429)."""
+    match check_bearer(request, authorization):
         case "malformed":
             raise DifyError(
                 status.HTTP_403_FORBIDDEN,
@@ -146,6 +149,7 @@ def require_dify_key(
 router = APIRouter(
     responses={
         403: {"model": DifyErrorOut},
+        429: {"model": DifyErrorOut},
         404: {"model": DifyErrorOut},
         422: {"model": DifyErrorOut},
     }

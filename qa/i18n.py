@@ -90,6 +90,7 @@ ADMIN: dict[str, dict[str, str]] = {
         "sign_in_help": "Masukkan kunci API server ini.",
         "key": "Kunci API",
         "wrong_key": "Kunci salah.",
+        "throttled": "Terlalu banyak kunci salah dari alamat ini; coba lagi dalam {minutes} menit.",
         "sign_out": "Keluar",
         "forged": "Formulir kedaluwarsa atau palsu (token CSRF tidak cocok). Muat ulang halaman "
         "lalu coba lagi.",
@@ -157,6 +158,7 @@ ADMIN: dict[str, dict[str, str]] = {
         "sign_in_help": "Enter this server's API key.",
         "key": "API key",
         "wrong_key": "Wrong key.",
+        "throttled": "Too many wrong keys from this address; try again in {minutes} min.",
         "sign_out": "Sign out",
         "forged": "The form expired or was forged (CSRF token mismatch). Reload the page and "
         "try again.",

@@ -24,6 +24,7 @@ from qa import __version__
 from qa.articles import MAX_TEXT_CHARACTERS
 from qa.errors import QAError, UnknownArticle
 from qa.filters import Filters
+from qa.guard import host_names
 from qa.retrieval import Hit
 from qa.schemas import (
     ArticleOut,
@@ -286,17 +287,14 @@ def _cut_passage(hit: Hit, span: tuple[int, int] | None, limit: int) -> CutPassa
     )
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
-
-
 def transport_security(allowed_hosts: str) -> TransportSecuritySettings:
-    """DNS-rebinding protection for /mcp: answer only requests addressed to loopback or to
-    the host names configured (comma-separated); "*" turns the check off, for a server
-    behind a proxy that checks the Host header itself."""
-    names = [name.strip() for name in allowed_hosts.split(",") if name.strip()]
-    if "*" in names:
+    """DNS-rebinding protection for /mcp: answer only requests addressed to, and sent from
+    pages of, the host names that qa/guard.py answers (loopback and those configured); "*"
+    turns the check off, for a server behind a proxy that checks the Host header itself."""
+    names = host_names(allowed_hosts)
+    if names is None:
         return TransportSecuritySettings(enable_dns_rebinding_protection=False)
-    hosts = [host for name in (*LOOPBACK, *names) for host in (name, f"{name}:*")]
+    hosts = [host for name in names for host in (name, f"{name}:*")]
     return TransportSecuritySettings(
         enable_dns_rebinding_protection=True,
         allowed_hosts=hosts,

@@ -80,9 +80,30 @@ SETTINGS: dict[str, Setting] = {
             "allowed_hosts",
             None,
             "QA_ALLOWED_HOSTS",
-            "Host names besides loopback that /mcp answers, comma-separated (its protection "
-            "against DNS rebinding refuses any other Host header); * answers any, for a server "
-            "behind a proxy that checks Host itself.",
+            "Host names besides loopback that the server answers (the page, /admin, the API, "
+            "/mcp, /retrieval), comma-separated; any other Host header is refused with 421, "
+            "against DNS rebinding. * answers any, for a server behind a proxy that checks "
+            "Host itself.",
+        ),
+        Setting(
+            "auth_attempts",
+            10,
+            "QA_AUTH_ATTEMPTS",
+            "Wrong keys one client address may send (to /admin, API writes and /retrieval "
+            "together) within QA_AUTH_WINDOW before every key it sends, the right one too, is "
+            "refused with 429 until the window passes.",
+        ),
+        Setting(
+            "auth_window",
+            900,
+            "QA_AUTH_WINDOW",
+            "Seconds over which wrong keys are counted for QA_AUTH_ATTEMPTS.",
+        ),
+        Setting(
+            "session_seconds",
+            43200,
+            "QA_SESSION_SECONDS",
+            "How long an /admin session lasts after signing in; signing out ends it at once.",
         ),
         Setting(
             "max_request_bytes",

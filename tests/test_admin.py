@@ -16,6 +16,7 @@ from qa.corpus import write_article
 from qa.service import Service
 
 KEY = "admin-key-9876"
+LOCAL = "http://localhost"  # TestClient's own Host, testserver, is refused (qa/guard.py)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def service(tmp_path_factory, built_index_dir, small_articles, news):
 
 @pytest.fixture(scope="module")
 def app(service):
-    with TestClient(create_app(service, api_key=KEY)) as client:
+    with TestClient(create_app(service, api_key=KEY), base_url=LOCAL) as client:
         service.wait_idle()
         yield client.app
 
@@ -49,7 +50,7 @@ def failures(page: str) -> list[str]:
 
 def sign_in(app) -> tuple[TestClient, str]:
     """A client signed in, and its session's CSRF token."""
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL)
     form = client.get("/admin")
     signed = client.post("/admin/sign-in", data={"key": KEY, "csrf": csrf(form.text)})
     assert signed.status_code == 200 and "Tambah lewat tautan" in signed.text
@@ -62,7 +63,7 @@ def admin(app):
 
 
 def test_sign_in_form_and_its_cookie(app):
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL)
     page = client.get("/admin")
     assert page.status_code == 200 and 'type="password" name="key"' in page.text
     cookie = page.headers["set-cookie"]
@@ -83,7 +84,7 @@ def test_sign_in_form_and_its_cookie(app):
 
 @pytest.mark.parametrize("token", ["", "forged-token"])
 def test_sign_in_needs_the_forms_csrf_token(app, token):
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL)
     client.get("/admin")
     response = client.post("/admin/sign-in", data={"key": KEY, "csrf": token})
     assert response.status_code == 403 and "CSRF" in response.text
@@ -113,11 +114,11 @@ def test_every_form_refuses_a_missing_or_forged_csrf_token(admin, service, path,
 
 @pytest.mark.parametrize("path", FORMS)
 def test_forms_need_a_session(app, path):
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL)
     client.cookies.set("qa_admin", "tampered.value.here", path="/admin")
     response = client.post(path, data={**FORMS[path], "csrf": "x"})
     assert response.status_code == 401 and 'name="key"' in response.text
-    assert TestClient(app).get("/admin/jobs/1").text.count('name="key"') == 1
+    assert TestClient(app, base_url=LOCAL).get("/admin/jobs/1").text.count('name="key"') == 1
 
 
 def test_add_by_link(admin, service, news):
@@ -293,7 +294,7 @@ def test_sign_out(app):
 
 
 def test_without_an_api_key_the_page_is_off(service):
-    with TestClient(create_app(service, api_key="", open_service=False)) as client:
+    with TestClient(create_app(service, api_key="", open_service=False), base_url=LOCAL) as client:
         page = client.get("/admin")
         assert page.status_code == 403 and "QA_API_KEY" in page.text
         assert client.post("/admin/sign-in", data={"key": "", "csrf": ""}).status_code == 403

@@ -18,6 +18,7 @@ from qa.service import Service
 pytestmark = pytest.mark.server
 
 KEY = "dify-key-9012"
+LOCAL = "http://localhost"  # TestClient's own Host, testserver, is refused (qa/guard.py)
 KNOWLEDGE_ID = "berita-kemnaker"
 HEADERS = {"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"}
 METADATA_KEYS = {
@@ -208,6 +209,6 @@ def test_a_server_without_a_key_refuses_retrieval(shipped_site, monkeypatch):
     """No QA_API_KEY, no retrieval: Dify is told the key is wrong (1002), before any search."""
     monkeypatch.delenv("QA_API_KEY", raising=False)
     app = create_app(Service(*shipped_site), api_key=None, open_service=False)
-    response = TestClient(app).post("/retrieval", json=request(), headers=HEADERS)
+    response = TestClient(app, base_url=LOCAL).post("/retrieval", json=request(), headers=HEADERS)
     assert response.status_code == 403
     assert response.json()["error_code"] == 1002 and "QA_API_KEY" in response.json()["error_msg"]

@@ -16,6 +16,7 @@ from qa.web import pieces, safe_url
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
+LOCAL = "http://localhost"  # TestClient's own Host, testserver, is refused (qa/guard.py)
 
 ARTICLES = {
     "tribun-osh-korea": TRIBUN_OSH_KOREA,
@@ -41,7 +42,7 @@ def client(tmp_path_factory):
     for name, text in ARTICLES.items():
         (corpus / f"{name}.md").write_text(text, encoding="utf-8")
     service = Service(corpus, tmp_path_factory.mktemp("web-index"))
-    with TestClient(create_app(service, open_service=True)) as test_client:
+    with TestClient(create_app(service, open_service=True), base_url=LOCAL) as test_client:
         service.wait_idle()
         yield test_client
 
