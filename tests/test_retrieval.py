@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from qa.articles import Article
+from qa.errors import InvalidFilters
 from qa.index import Index
 from qa.retrieval import (
     DEFAULT_WEIGHTS,
@@ -251,7 +252,6 @@ NOTHING = [
     Filters(since=date(2030, 1, 1)),
     Filters(until=date(1999, 12, 31)),
     Filters(source="Kompas.com", language="en"),
-    Filters(since=date(2023, 1, 1), until=date(2022, 1, 1)),
 ]
 
 
@@ -259,6 +259,11 @@ NOTHING = [
 @pytest.mark.parametrize("filters", NOTHING, ids=repr)
 def test_filter_matching_nothing_gives_no_hits(fusion_index, mode, filters):
     assert search(fusion_index, BROAD, k=5, mode=mode, filters=filters) == []
+
+
+def test_a_range_ending_before_it_starts_is_refused_before_any_search():
+    with pytest.raises(InvalidFilters, match="is after 'until'"):
+        Filters(since=date(2023, 1, 1), until=date(2022, 1, 1))
 
 
 # -- modes ------------------------------------------------------------------------------------
