@@ -15,6 +15,7 @@ from qa.errors import IngestError
 from qa.readers.base import Result
 from qa.readers.dates import parse_date
 from qa.readers.junk import is_prose
+from qa.readers.lead import dropped_lead
 from qa.readers.outlets import outlet_name
 from qa.readers.scraped import Page, parse_page
 from qa.readers.text import read_text
@@ -56,9 +57,13 @@ def _extract(html: str, precision: bool, url: str | None) -> dict[str, Any]:
     return json.loads(extracted) if extracted else {}
 
 
-def _article(meta: dict[str, Any], title: str) -> Page | None:
-    """The article in trafilatura's text, or None when it holds no prose (menus, link lists)."""
-    lines = [line for line in (meta.get("text") or "").split("\n") if line.strip() != title]
+def _article(meta: dict[str, Any], title: str, html: str) -> Page | None:
+    """The article in trafilatura's text (with the lead it dropped), or None when it holds no
+    prose (menus, link lists)."""
+    text = meta.get("text") or ""
+    lines = [
+        line for line in [*dropped_lead(html, text), *text.split("\n")] if line.strip() != title
+    ]
     page = parse_page("\n".join(lines))  # without the headline, which pages repeat
     return page if any(map(is_prose, page.text.split("\n\n"))) else None
 
@@ -84,7 +89,7 @@ def article_from_html(html: str, article_id: str, where: str, url: str | None = 
         names = [meta.get(key) or "" for key in ("source-hostname", "sitename", "hostname")]
         names = [name for name in names if name and "/" not in name]  # no "https://fb.com/..."
         title = without_site_name((meta.get("title") or "").strip(), names)
-        if page := _article(meta, title):
+        if page := _article(meta, title, html):
             break
     else:
         raise IngestError(where, "no article text found in the HTML page")
