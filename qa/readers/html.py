@@ -41,6 +41,11 @@ def without_site_name(title: str, names: list[str]) -> str:
     return title
 
 
+def _squashed_domain(name: str) -> bool:
+    """A site name that is a domain with its dots lost ("VIVAcoid" for viva.co.id)."""
+    return "." not in name and name.lower().endswith(("com", "coid", "co", "id", "net"))
+
+
 def _extract(html: str, precision: bool, url: str | None) -> dict[str, Any]:
     """trafilatura's text and metadata of a page ({} when it finds no text)."""
     import trafilatura  # imported here: slow to import, and only needed for HTML
@@ -88,6 +93,7 @@ def article_from_html(html: str, article_id: str, where: str, url: str | None = 
         meta = _extract(html, precision, url)
         names = [meta.get(key) or "" for key in ("source-hostname", "sitename", "hostname")]
         names = [name for name in names if name and "/" not in name]  # no "https://fb.com/..."
+        names.sort(key=_squashed_domain)  # "VIVAcoid": a site name with its dots lost
         title = without_site_name((meta.get("title") or "").strip(), names)
         if page := _article(meta, title, html):
             break
