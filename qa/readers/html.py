@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import lxml.html
+
 from qa.articles import Article, id_from_path
 from qa.errors import IngestError
 from qa.readers.base import Result
@@ -22,6 +24,7 @@ from qa.readers.text import read_text
 
 _TITLE_TAIL = re.compile(r"\s+[-|–—]\s+(?P<tail>(?:(?!\s[-|–—]\s).)+?)\s*$")
 _TITLE_HEAD = re.compile(r"^(?P<head>[\w.-]+\.[a-z]{2,})\s*:\s+", re.IGNORECASE)
+_SECTION_BEFORE = re.compile(r"^\w[\w ]{0,30}\s[-|–—:]\s$")
 _DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)+$")
 
 
@@ -38,6 +41,19 @@ def without_site_name(title: str, names: list[str]) -> str:
         title = title[: tail.start()]
     if (head := _TITLE_HEAD.match(title)) and is_site(head["head"]):
         title = title[head.end() :]
+    return title
+
+
+def as_shown(title: str, html: str) -> str:
+    """The headline as the page's one <h1> shows it when the meta title adds a section before
+    it ("Musik - Bikin Gaduh Kota, ..." for the <h1> "Bikin Gaduh Kota, ...")."""
+    try:
+        shown = [" ".join(h.text_content().split()) for h in lxml.html.fromstring(html).iter("h1")]
+    except (ValueError, lxml.etree.ParserError):
+        return title
+    shown = [text for text in shown if text]
+    if len(shown) == 1 and title != shown[0] and _SECTION_BEFORE.match(title[: -len(shown[0])]):
+        return shown[0] if title.endswith(shown[0]) else title
     return title
 
 
@@ -94,7 +110,7 @@ def article_from_html(html: str, article_id: str, where: str, url: str | None = 
         names = [meta.get(key) or "" for key in ("source-hostname", "sitename", "hostname")]
         names = [name for name in names if name and "/" not in name]  # no "https://fb.com/..."
         names.sort(key=_squashed_domain)  # "VIVAcoid": a site name with its dots lost
-        title = without_site_name((meta.get("title") or "").strip(), names)
+        title = as_shown(without_site_name((meta.get("title") or "").strip(), names), html)
         if page := _article(meta, title, html):
             break
     else:
