@@ -14,6 +14,7 @@ from qa.readers.base import Problem, Result
 from qa.readers.html import read_html
 from qa.readers.markdown import front_matter_id, read_markdown
 from qa.readers.records import read_json, read_jsonl, record_ids
+from qa.readers.removed import reading
 from qa.readers.scraped import read_scraped
 
 Reader = Callable[[Path], Iterator[Result]]
@@ -45,10 +46,11 @@ def read_file(path: Path) -> Iterator[Result]:
         yield Problem(str(path), f"skipped: not an article file ({known})", None, "note")
         return
     try:
-        for item in reader(path):
-            if isinstance(item, Article) and len(item.text) > MAX_TEXT_CHARACTERS:
-                item = _too_long(path, item)
-            yield item
+        with reading(str(path)):
+            for item in reader(path):
+                if isinstance(item, Article) and len(item.text) > MAX_TEXT_CHARACTERS:
+                    item = _too_long(path, item)
+                yield item
     except IngestError as error:
         yield Problem.from_error(error)
     except OSError as error:

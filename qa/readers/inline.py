@@ -50,6 +50,7 @@ class Furniture:
     lead: re.Pattern[str]
     extent: Extent
     anywhere: bool = False  # may start inside a sentence, not only where one starts
+    family: str = "furniture"  # what `qa corpus check` calls it when it is removed
 
 
 def _lead_only(text: str, match: re.Match[str]) -> int:
@@ -209,6 +210,7 @@ def _promotion(text: str, match: re.Match[str]) -> int | None:
 _INITIALS = Furniture(
     re.compile(r"\((?:\*|[a-z]{2,6}(?:\s*[/,]\s*[a-z]{2,6})*|[A-Z]{2,6}(?:\s*/\s*[A-Z]{2,6})+)\)"),
     _initials,
+    family="initials",
 )
 FURNITURE = (
     # Ad markers and embeds, in capitals or in brackets: never prose, wherever they are.
@@ -216,6 +218,7 @@ FURNITURE = (
         re.compile(rf"(?:ADVERTISEMENT\s*)?{_SCROLL}|ADVERTISEMENT|\[Gambas:[^\]\n]*\]"),
         _lead_only,
         anywhere=True,
+        family="ad or embed",
     ),
     # Ad markers and page links in sentence case, where a sentence starts and not followed by
     # one of its own words: "Advertisement", "Lihat Foto", "Halaman Selanjutnya".
@@ -228,6 +231,7 @@ FURNITURE = (
             r"(?=\s*$|\s*[A-Z\"“]|[A-Z\"“]|\s+[a-z]+[A-Z])"  # "Advertisement tDCS bekerja ..."
         ),
         _lead_only,
+        family="ad or embed",
     ),
     # Related articles: "Baca juga: <headline>", "Baca JugaOmbudsman ...", "Read also:".
     Furniture(
@@ -238,14 +242,18 @@ FURNITURE = (
         ),
         _with_headline,
         anywhere=True,
+        family="related",
     ),
-    Furniture(re.compile(r"Baca\s*:"), _with_headline),  # Tribun's "Baca: <headline>"
+    Furniture(
+        re.compile(r"Baca\s*:"), _with_headline, family="related"
+    ),  # Tribun's "Baca: <headline>"
     # Video teasers: 'Simak Video "..."', "Lihat juga Video '...':", "Video <title>?".
     Furniture(
         re.compile(
             r"(?:(?P<label>(?:Simak|Lihat|Tonton|Saksikan)(?:\s+[Jj]uga)?\s+)[Vv]ideo|Video)\s*:?\s"
         ),
         _video_title,
+        family="video teaser",
     ),
     # Bylines and credits: "Penulis: Arby Salim", "Red: ...", "sumber : Antara".
     Furniture(
@@ -254,9 +262,14 @@ FURNITURE = (
             r"fotografer|foto|sumber)\s*:"
         ),
         _byline,
+        family="byline",
     ),
-    Furniture(re.compile(r"(?:[-–—_=*•·]\s*){3,}"), _lead_only, anywhere=True),  # "---------"
-    Furniture(re.compile(r"(?:[A-Z]{2,}\s+){1,3}[A-Z]{2,}\s*$"), _signature),  # "DINI TEJA"
+    Furniture(
+        re.compile(r"(?:[-–—_=*•·]\s*){3,}"), _lead_only, anywhere=True, family="rule"
+    ),  # "---------"
+    Furniture(
+        re.compile(r"(?:[A-Z]{2,}\s+){1,3}[A-Z]{2,}\s*$"), _signature, family="signature"
+    ),  # "DINI TEJA"
     # A list header and the list after it on the same line: "FOTO TERKAIT: - Selasa, ...".
     Furniture(
         re.compile(
@@ -265,6 +278,7 @@ FURNITURE = (
             + r")(?![\w-])\s*:?"
         ),
         _related_list,
+        family="related",
     ),
     # Syndication: "Artikel ini telah tayang di Kompas.com dengan judul "...". Klik untuk baca:".
     Furniture(
@@ -273,6 +287,7 @@ FURNITURE = (
             r"dimuat|diterbitkan|ditayangkan) di\s*\S+(?P<titled>\s+dengan judul\s*:?)?"
         ),
         _syndication,
+        family="syndication",
     ),
     # A photo caption at the start of a line, the paragraph glued after its credit.
     Furniture(
@@ -280,12 +295,14 @@ FURNITURE = (
             rf"^[^\n]{{0,{_CAPTION_MAX}}}?(?P<credit>{PHOTO_CREDIT})\.?(?=\s*[A-Z\"“]|\s*$)"
         ),
         _caption,
+        family="caption",
     ),
     # A credit in brackets: "(Reporter: Shintia Rahma | Editor: Ignatia Maria)".
     Furniture(
         re.compile(r"\((?:Reporter|Penulis|Editor|Laporan|Pewarta|Wartawan|Sumber)\s*:[^()]*\)"),
         _lead_only,
         anywhere=True,
+        family="byline",
     ),
     _INITIALS,
     # The outlet promoting its channels: "Ikuti WhatsApp Channel ...", "Akses ... Google News".
@@ -295,6 +312,7 @@ FURNITURE = (
             r"Kunjungi|Jangan lupa|Yuk|Ayo|Mari|Akses|Baca berita|Update berita)\b"
         ),
         _promotion,
+        family="promotion",
     ),
     # Pointers to more news elsewhere: "Baca berita Wartakotalive.com lainnya di Google News.",
     # "Baca berita selengkapnya di sini."; "Simak informasi selengkapnya di bawah ini." leads on.
@@ -306,6 +324,7 @@ FURNITURE = (
             r"\bdi\b(?! bawah)[^.!?\n]{0,80}(?:[.!]|$)"
         ),
         _lead_only,
+        family="promotion",
     ),
     # Footers: "© 2020 TRIBUNnews.com ...", "COPYRIGHT © ANTARA 2017", "Disclaimer : ...".
     Furniture(
@@ -313,8 +332,9 @@ FURNITURE = (
             r"(?:(?:COPYRIGHT|Copyright|Hak [Cc]ipta)\s*)?©|(?:COPYRIGHT|Copyright)\s+\d{4}"
         ),
         _footer_end,
+        family="footer",
     ),
-    Furniture(re.compile(r"Disclaimer\s*:"), _footer_end, anywhere=True),
+    Furniture(re.compile(r"Disclaimer\s*:"), _footer_end, anywhere=True, family="footer"),
     # The comment box speaking to the reader: "Periksa kembali dan lengkapi data dirimu."
     Furniture(
         re.compile(
@@ -322,6 +342,7 @@ FURNITURE = (
             r"|#\w*[Bb]erkomentar\b)"
         ),
         _to_sentence_end,
+        family="comment box",
     ),
 )
 
@@ -331,26 +352,26 @@ def _at_boundary(text: str, position: int) -> bool:
     return position == 0 or _BOUNDARY_BEFORE.search(text, 0, position) is not None
 
 
-def _spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every furniture item in `text`, in order, not overlapping.
+def _spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, family) of every furniture item in `text`, in order, not overlapping.
 
     An item that must start where a sentence does may also start right where another item
     ends: "... dengan judul Klaim JKP Melonjak Simak breaking news ..." has no full stop.
     """
-    found: list[tuple[int, int, bool]] = []
+    found: list[tuple[int, int, bool, str]] = []
     for kind in FURNITURE:
         for match in kind.lead.finditer(text):
             end = kind.extent(text, match)
             if end is not None:
                 free = kind.anywhere or _at_boundary(text, match.start())
-                found.append((match.start(), end, free))
-    spans: list[tuple[int, int]] = []
-    for start, end, free in sorted(found, key=lambda item: (item[0], -item[1])):
+                found.append((match.start(), end, free, kind.family))
+    spans: list[tuple[int, int, str]] = []
+    for start, end, free, family in sorted(found, key=lambda item: (item[0], -item[1])):
         if spans and start < spans[-1][1]:
             if free and end > spans[-1][1]:
-                spans[-1] = (spans[-1][0], end)
+                spans[-1] = (spans[-1][0], end, spans[-1][2])
         elif free or (spans and not text[spans[-1][1] : start].strip()):
-            spans.append((start, end))
+            spans.append((start, end, family))
     return spans
 
 
@@ -365,15 +386,22 @@ def split_furniture(line: str) -> list[str]:
         return [line.strip()] if line.strip() else []
     pieces: list[str] = []
     position = 0
-    for start, end in spans:
+    for start, end, _ in spans:
         pieces += [*split_furniture(line[position:start]), line[start:end].strip()]
         position = end
     return pieces + split_furniture(line[position:])
 
 
+def furniture_family(piece: str) -> str | None:
+    """The family of the furniture item that `piece` is from end to end (as `split_furniture`
+    leaves it), or None when it is not one."""
+    spans = _spans(piece)
+    return spans[0][2] if spans and spans[0][:2] == (0, len(piece)) else None
+
+
 def is_furniture(piece: str) -> bool:
-    """Whether `piece` is one furniture item from end to end (as `split_furniture` leaves it)."""
-    return _spans(piece)[:1] == [(0, len(piece))]
+    """Whether `piece` is one furniture item from end to end."""
+    return furniture_family(piece) is not None
 
 
 def is_end_mark(piece: str) -> bool:

@@ -22,6 +22,7 @@ from qa.readers.fragments import join_fragments
 from qa.readers.inline import split_furniture
 from qa.readers.markdown import front_matter_fields, split_front_matter
 from qa.readers.outlets import find_dateline, outlet_from_layout
+from qa.readers.removed import note
 from qa.readers.text import read_text
 
 HEADER_LINES = 12  # a dateline or date line further down is not the page header's
@@ -108,6 +109,8 @@ def parse_page(text: str) -> Page:
     joined = join_fragments([line for line in body if line])
     paragraphs = junk.clean_lines([piece for line in joined for piece in split_furniture(line)])
     titles = [title for title in map(_title_candidate, header) if title]
+    for line in header:
+        note("header", line)
     article_text = "\n\n".join(paragraphs)
     return Page(
         title=titles[-1] if titles else title_from_text(article_text),
