@@ -359,3 +359,56 @@ def test_article_glued_onto_one_line_after_a_byline_is_read(tmp_path):
     assert article.text.endswith("Sidak dilakukan setelah ada laporan masyarakat.\n\n"
                                  "Perusahaan itu kooperatif.")  # fmt: skip
     assert "Wakil Menteri meninjau tiga perusahaan" in article.text
+
+
+def test_embedded_post_newsletter_and_bio_are_dropped():
+    """English page furniture by its shape: an embedded post (its text and the attribution
+    line), a newsletter's pitch and sign-up form, a separator and the writer's bio."""
+    page = parse_page(
+        "JAKARTA - The ministry signed the agreement on Monday.\n"
+        "A standing ovation for the team! #GRAMMYs\n"
+        "— The GRAMMYs (@TheGRAMMYs) February 16, 2016\n"
+        "Officials said the plan would start next year.\n"
+        'With exclusive interviews, "Prospects" is the go-to source for business news.\n'
+        "By registering, you agree with the Privacy Policy\n"
+        "Please check your email for your newsletter subscription.\n"
+        "The plan covers three provinces.\n"
+        "*****\n"
+        "The writer is a senior economist at a bank."
+    )
+    assert page.text.split("\n\n") == [
+        "The ministry signed the agreement on Monday.",
+        "Officials said the plan would start next year.",
+        "The plan covers three provinces.",
+    ]
+
+
+def test_look_alikes_of_the_english_furniture_stay():
+    """The same words in the article's own sentences are prose."""
+    text = (
+        "JAKARTA - The writer is known for her novels about Jakarta, her publisher said.\n"
+        "Subscribers can sign up for the newsletter at the ministry's office, he said.\n"
+        "The writer is a senior economist at a bank, according to the ministry's statement, "
+        "and her report was cited at length by officials in three provinces last week, "
+        "together with the figures that the statistics bureau published on Monday morning.\n"
+        "The writer is known for her novels about Jakarta."
+    )
+    assert parse_page(text).text.split("\n\n") == text.removeprefix("JAKARTA - ").split("\n")
+
+
+def test_removals_are_noted_by_family(tmp_path):
+    from qa.readers.removed import recording
+
+    path = tmp_path / "page.txt"
+    path.write_text(
+        "JAKARTA - Menteri meninjau balai latihan kerja.\nBaca juga: Menaker Buka Job Fair\n"
+        "Ia meminta pelatihan diperluas.\n(eva/fca)",
+        encoding="utf-8",
+    )
+    with recording() as removed:
+        (article,) = read_file(path)
+    assert article.text == "Menteri meninjau balai latihan kerja.\n\nIa meminta pelatihan diperluas."
+    assert [(r.family, r.text) for r in removed[str(path)]] == [
+        ("related", "Baca juga: Menaker Buka Job Fair"),
+        ("initials", "(eva/fca)"),
+    ]

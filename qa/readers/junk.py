@@ -94,11 +94,12 @@ _PITCH = re.compile(
     re.IGNORECASE,
 )
 # A writer's bio: "The writer is ...", "The authors are ...", "Penulis adalah ...".
+# A role, not a sentence about the writer ("The writer is known for ..." is the article's).
 _BIO = re.compile(
-    r"^(?:The (?:writer|author|columnist)s? (?:is|are|was|were)\b|"
-    r"\*?(?:Penulis|Penulisnya) (?:adalah|merupakan)\b)"
+    r"^(?:The (?:writer|author|columnist)s? (?:is|are|was|were) (?:an?|the)\b|"
+    r"\*?(?:Penulis|Penulisnya) (?:adalah|merupakan)\b)[^.!?]*\.?$"
 )
-_BIO_MAX = 300
+_BIO_MAX = 160
 _CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
 _PREFIXES = tuple("meng meny mem men peng peny pem pen ter ber per me pe di ke se".split())
 _PROSE_END = re.compile(r"[.!?][\"'”’)\]]*$")
