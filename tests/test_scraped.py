@@ -407,7 +407,10 @@ def test_removals_are_noted_by_family(tmp_path):
     )
     with recording() as removed:
         (article,) = read_file(path)
-    assert article.text == "Menteri meninjau balai latihan kerja.\n\nIa meminta pelatihan diperluas."
+    assert article.text.split("\n\n") == [
+        "Menteri meninjau balai latihan kerja.",
+        "Ia meminta pelatihan diperluas.",
+    ]
     assert [(r.family, r.text) for r in removed[str(path)]] == [
         ("related", "Baca juga: Menaker Buka Job Fair"),
         ("initials", "(eva/fca)"),
