@@ -60,6 +60,12 @@ _LAYOUTS = (
         "Detik.com",
     ),
 )
+# An article's own address on the page, and the publisher its privacy notice names.
+_ADDRESS = re.compile(r"https?://(?P<host>[\w-]+(?:\.[\w-]+)+)/\S*?(?:19|20)\d\d/")
+_ADDRESS_WITHIN = 1500  # characters: further down, an address is a link to another page
+_PRIVACY_NOTICE = re.compile(
+    r"agree with\s*(?P<name>[A-Z][\w.]*(?: [A-Z][\w.]*){0,3})['’]s\s*(?:Privacy|Terms)"
+)
 
 
 @dataclass
@@ -113,4 +119,15 @@ def outlet_from_layout(page: str) -> str:
     for pattern, outlet in _LAYOUTS:
         if pattern.search(page):
             return outlet
+    return ""
+
+
+def outlet_named_in(page: str) -> str:
+    """The outlet a page without a dateline names elsewhere: its own address near the top
+    (a one-line page dump: "Published on ... http://www.thejakartapost.com/business/..."), or
+    its privacy notice ("By registering, you agree with The Jakarta Post's Privacy Policy")."""
+    if address := _ADDRESS.search(page, 0, _ADDRESS_WITHIN):
+        return outlet_name(address["host"])
+    if notice := _PRIVACY_NOTICE.search(page):
+        return outlet_name(notice["name"])
     return ""

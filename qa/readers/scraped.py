@@ -21,7 +21,7 @@ from qa.readers.base import Result, title_from_text
 from qa.readers.fragments import join_fragments
 from qa.readers.inline import split_furniture
 from qa.readers.markdown import front_matter_fields, split_front_matter
-from qa.readers.outlets import find_dateline, outlet_from_layout
+from qa.readers.outlets import find_dateline, outlet_from_layout, outlet_named_in
 from qa.readers.removed import note
 from qa.readers.text import read_text
 
@@ -105,7 +105,7 @@ def parse_page(text: str) -> Page:
     ):
         header, body = lines[:1], lines[1:]  # a title line, then the article
     if not source:
-        source = outlet_from_layout(text)
+        source = outlet_from_layout(text) or outlet_named_in(text)
     joined = join_fragments([line for line in body if line])
     paragraphs = junk.clean_lines([piece for line in joined for piece in split_furniture(line)])
     titles = [title for title in map(_title_candidate, header) if title]
@@ -117,7 +117,7 @@ def parse_page(text: str) -> Page:
         text=article_text,
         source=source,
         place=place,
-        published=_published(header, date_line, paragraphs),
+        published=_published(header, date_line, paragraphs) or dates.stamped(text),
     )
 
 
