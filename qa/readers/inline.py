@@ -3,7 +3,7 @@
 Scrapers glue paragraphs together ("...hal ini. ADVERTISEMENT SCROLL TO CONTINUE WITH CONTENT
 Menurutnya, ..."), so furniture cannot be recognised by whole lines alone. Each kind below says
 how it starts and how far it runs; `split_furniture` cuts a line into the text around each item
-and the item itself, and `is_furniture` recognises such an item, so the line rules in
+and the item itself, and `furniture_family` recognises such an item, so the line rules in
 `qa.readers.junk` can drop it while the text around it stays.
 
 Most kinds only start where a sentence or paragraph does (a line start, after a sentence end, or
@@ -398,10 +398,6 @@ def furniture_family(piece: str) -> str | None:
     spans = _spans(piece)
     return spans[0][2] if spans and spans[0][:2] == (0, len(piece)) else None
 
-
-def is_furniture(piece: str) -> bool:
-    """Whether `piece` is one furniture item from end to end."""
-    return furniture_family(piece) is not None
 
 
 def is_end_mark(piece: str) -> bool:
