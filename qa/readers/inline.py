@@ -399,7 +399,6 @@ def furniture_family(piece: str) -> str | None:
     return spans[0][2] if spans and spans[0][:2] == (0, len(piece)) else None
 
 
-
 def is_end_mark(piece: str) -> bool:
     """The editor's initials, perhaps with tag words after them: the article ends here."""
     match = _INITIALS.lead.match(piece)
