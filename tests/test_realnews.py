@@ -113,22 +113,12 @@ def summary(folder: Path) -> str:
     )
 
 
-# Known misses, each marked where it fails (strict: a fix turns the mark into a failure to remove).
-# jakartapost-2 is a whole page dumped on one line: trending headlines (twice), the headline,
-# "Published on ...", the address, a caption, the body, ~25 related headlines. Its outlet and
-# date are found; its title (which headline of the run before "Published on"), the caption's
-# end and the headline runs around the body are not yet.
-ONE_LINE_PAGE = pytest.mark.xfail(
-    strict=True, reason="jakartapost-2: a one-line page dump's headline runs, title and caption"
-)
-MISSES = {("realnews2", "txt/jakartapost-2.txt")}
-ALL_CASES = [
+CASES = [
     (folder, name)
     for folder in SETS
     if (SHARED / folder / "truth.json").is_file()
     for name in load_truth(SHARED / folder)
 ]
-CASES = [pytest.param(*case, marks=ONE_LINE_PAGE) if case in MISSES else case for case in ALL_CASES]
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +157,7 @@ def test_junk_is_gone(articles, truths, folder, name):
     assert left == []
 
 
-@pytest.mark.parametrize(("folder", "name"), ALL_CASES)
+@pytest.mark.parametrize(("folder", "name"), CASES)
 def test_outlet_where_the_file_names_it(articles, truths, folder, name):
     result = score(SHARED / folder, name, truths[folder][name], articles[folder, name])
     assert result.outlet is not False, articles[folder, name].source
@@ -191,11 +181,7 @@ def test_title_and_date_where_the_page_states_them(articles, truths, folder, nam
 
 @pytest.mark.parametrize(
     ("folder", "name"),
-    [
-        case
-        for case in CASES
-        if (case.values if hasattr(case, "values") else case)[1].startswith("txt/")
-    ],
+    [case for case in CASES if case[1].startswith("txt/")],
 )
 def test_scrape_glued_onto_one_line_keeps_its_article(tmp_path, truths, folder, name):
     """The same scrape with its paragraphs glued onto one line, as scrapers also deliver them."""

@@ -415,3 +415,59 @@ def test_removals_are_noted_by_family(tmp_path):
         ("related", "Baca juga: Menaker Buka Job Fair"),
         ("initials", "(eva/fca)"),
     ]
+
+
+# A page dumped on one line, written for this test in the shape of realnews2/jakartapost-2:
+# trending headlines printed twice, the headline, the page's stamp and address, a captioned
+# photo, the body, then a run of related headlines.
+TRENDING = "Rice prices climb ahead of Ramadan Port strike enters second week "
+BODY_SENTENCES = (
+    "The ministry approved a new terminal at the port on Monday, officials said. "
+    "Construction will start in March and is expected to take two years. "
+    "The terminal will handle 2 million containers a year, the ministry said in a statement. "
+    "Local businesses welcomed the plan, saying it would cut shipping costs by about 15 percent. "
+    "The port operator said it would hire some 3,000 workers for the project. "
+    "Environmental groups asked the ministry to publish its impact study before work starts. "
+    "The ministry said the study would be released next month. "
+)
+RELATED_RUN = (
+    "Rice prices climb ahead of Ramadan Port strike enters second week Govt urged to cut red "
+    "tape for small firms Floods hit three districts in Central Java Central bank holds rate "
+    "steady as rupiah weakens Get the latest news in your inbox"
+)
+
+
+def one_line_page(after_body: str) -> str:
+    return (
+        f"{TRENDING}{TRENDING}Ministry approves new port terminal in Surabaya "
+        "Published on 2026-01-12T09:30:00+07:00 "
+        "https://news.example.com/business/2026/01/12/ministry-approves-new-port-terminal-in-"
+        "surabaya.html Workers unload containers at the port in Surabaya on Jan. 10, 2026. "
+        f"(AFP/Budi Santoso) {BODY_SENTENCES}{after_body}"
+    )
+
+
+def test_page_dumped_on_one_line_is_cleaned_titled_and_dated():
+    page = parse_page(one_line_page(RELATED_RUN))
+    assert page.title == "Ministry approves new port terminal in Surabaya"
+    assert page.published == date(2026, 1, 12)
+    assert page.text == BODY_SENTENCES.strip()
+
+
+def test_one_line_page_keeps_a_last_sentence_without_its_full_stop():
+    """A last sentence that lost its full stop is no headline run: it is short enough for one
+    headline, or it holds a sentence end."""
+    unfinished = "The port will open to ships in 2028"
+    assert parse_page(one_line_page(unfinished)).text.endswith(unfinished)
+    longer = "Officials said more details would follow.The port will open to ships in 2028 " * 3
+    assert parse_page(one_line_page(longer.strip())).text.endswith("ships in 2028")
+
+
+def test_one_line_page_title_from_a_ticker_without_an_address():
+    """Without the address, the headline is what follows the ticker printed twice."""
+    text = one_line_page(RELATED_RUN).replace(
+        "https://news.example.com/business/2026/01/12/ministry-approves-new-port-terminal-in-"
+        "surabaya.html ",
+        "",
+    )
+    assert parse_page(text).title == "Ministry approves new port terminal in Surabaya"

@@ -62,6 +62,7 @@ _HINT = re.compile(r"\bdate\s+(?P<year>\d{4})-(?P<month>\d{2})(?:-(?P<day>\d{2})
 _STAMP = re.compile(
     r"\b(?:Published|Posted|Diterbitkan|Dipublikasikan)(?: on| pada)?\s*:?\s*"
     r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?!\d)"
+    r"(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
 STAMP_WITHIN = 1500  # characters from the top: further down, a stamp is another article's
 
@@ -106,6 +107,12 @@ def stamped(text: str) -> date | None:
     """The date a "Published on 2026-02-15T..." stamp near the top of `text` gives, if any."""
     match = _STAMP.search(text, 0, STAMP_WITHIN)
     return _from_match(match) if match else None
+
+
+def stamp_span(text: str) -> tuple[int, int] | None:
+    """Where the page's own "Published on ..." stamp (with its time) sits near the top, if any."""
+    match = _STAMP.search(text, 0, STAMP_WITHIN)
+    return match.span() if match else None
 
 
 def is_date_line(line: str) -> bool:

@@ -32,10 +32,13 @@ Extent = Callable[[str, re.Match[str]], int | None]
 _BOUNDARY_BEFORE = re.compile(r"(?:[.!?…:\"'”’)\]\-–—]\s*|[a-z0-9])$")
 _SENTENCE_BEFORE = re.compile(r"[.!?…][\"'”’)]*\s*$")
 _SCROLL = r"(?i:scroll to continue with content|scroll untuk melanjutkan(?: membaca)?)"
-# A photo credit in brackets: "(dok. Kemnaker)", "(Foto: Humas)", "(Tribunnews.com/Reza)".
+# A photo credit in brackets: "(dok. Kemnaker)", "(Foto: Humas)", "(Tribunnews.com/Reza)", and
+# an agency or paper and the photographer's full name: "(AFP/Nhac Nguyen)", "(ANTARA FOTO/Sigid
+# Kurniawan)", "(Reuters/Willy Kurniawan)". An editor's initials ("(Mvi/Ali)") name no one in full.
 PHOTO_CREDIT = (
     r"\((?i:dok|dokumentasi|foto|photo|ist|istimewa|humas|net|ilustrasi)\b[^()]*\)"
     r"|\([\w.-]+\.(?i:com|id|co\.id)/[^()]*\)"
+    r"|\((?:[A-Z]{2,}(?: FOTO)?|[A-Z][a-z]{2,}) ?/ ?[A-Z][\w'.-]+(?: [A-Z][\w'.-]*){1,3}\)"
 )
 _CAPTION_MAX = 250
 _FOOTER_MAX = 400
@@ -171,7 +174,7 @@ _PROMO_NEWS = re.compile(
     re.IGNORECASE,
 )
 # What the reader is told after the promotion: to install the app.
-_PROMO_FOLLOW_UP = re.compile(
+PROMO_FOLLOW_UP = re.compile(
     r"^(?:Pastikan|Anda|Kamu|Caranya|Lalu|Kemudian)\b.*\b(?:install|instal|aplikasi|join)\b",
     re.IGNORECASE,
 )
@@ -200,7 +203,7 @@ def _promotion(text: str, match: re.Match[str]) -> int | None:
         start = end + len(text[end:]) - len(text[end:].lstrip())
         following = sentence_end(text, start)
         sentence = text[start:following]
-        if not (_is_promotion(sentence) or _PROMO_FOLLOW_UP.match(sentence)):
+        if not (_is_promotion(sentence) or PROMO_FOLLOW_UP.match(sentence)):
             break
         end = following
     return end

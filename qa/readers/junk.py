@@ -13,7 +13,7 @@ import re
 
 from qa.readers.dates import after_timestamp, is_date_line
 from qa.readers.headlines import BLOCK_HEADERS, FUNCTION_WORDS, is_stray_headline
-from qa.readers.inline import PHOTO_CREDIT, furniture_family, is_end_mark
+from qa.readers.inline import PHOTO_CREDIT, PROMO_FOLLOW_UP, furniture_family, is_end_mark
 from qa.readers.removed import note
 
 # A syndication notice whose headline is on the next line: "... di Kontan.co.id dengan judul".
@@ -241,9 +241,14 @@ def clean_lines(lines: list[str]) -> list[str]:
     What is removed is noted by family (`qa.readers.removed`)."""
     kept: list[str] = []
     in_block = ended = False
+    family: str | None = None
     for line in lines:
         if not line:
             continue
+        if family == "promotion" and PROMO_FOLLOW_UP.match(line):
+            note(family, line)  # "Pastikan kamu sudah install aplikasi WhatsApp ya." on its own
+            continue
+        family = None
         if is_block_header(line):
             in_block = True
             note("related", line)
