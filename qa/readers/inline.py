@@ -132,6 +132,12 @@ def _initials(text: str, match: re.Match[str]) -> int | None:
     return match.end() if re.search(r"[/,]", match.group()) else None
 
 
+def _closing_mark(text: str, match: re.Match[str]) -> int | None:
+    """A mark in capitalised words after the last sentence on the line: the editor's initials
+    ("(Mvi/Ali)") or the reporter's name ("(Tira Santia)")."""
+    return match.end() if _SENTENCE_BEFORE.search(text, 0, match.start()) else None
+
+
 def _caption(text: str, match: re.Match[str]) -> int | None:
     """A photo caption glued to the paragraph after it: one sentence, then the credit."""
     described = text[: match.start("credit")].rstrip().rstrip(".")
@@ -166,13 +172,16 @@ def _syndication(text: str, match: re.Match[str]) -> int:
 
 # A promotion of the outlet's channels: an order to the reader that names a channel and the news.
 _PROMO_CHANNEL = re.compile(
-    r"WhatsApp|Google News|Telegram|\bsaluran\b|\b[Cc]hannel\b|\bponsel(?:mu)?\b|notifikasi",
+    r"WhatsApp|Google News|Telegram|\bsaluran\b|\b[Cc]hannel\b|\bponsel(?:mu)?\b|notifikasi|"
+    r"\bklik di ?sini\b",
     re.IGNORECASE,
 )
 _PROMO_NEWS = re.compile(
     r"\bberita\b|\bnews\b|\bupdate\b|\bartikel\b|https?://|[Cc]hannel\s+[A-Z]|\bkami\b",
     re.IGNORECASE,
 )
+# The link a promotion ends with, as a sentence of its own: "Klik di Sini", "klik link ini."
+_CLICK_HERE = re.compile(r"\s*[Kk]lik (?:di ?[Ss]ini|link ini)\b[.!]?")
 # What the reader is told after the promotion: to install the app.
 PROMO_FOLLOW_UP = re.compile(
     r"^(?:Pastikan|Anda|Kamu|Caranya|Lalu|Kemudian)\b.*\b(?:install|instal|aplikasi|join)\b",
@@ -197,6 +206,8 @@ def _promotion(text: str, match: re.Match[str]) -> int | None:
     title_end = headline_end(text, match.start())
     if match.start() < title_end < end and _is_promotion(text[match.start() : title_end]):
         end = title_end  # "Ikuti WhatsApp Channel Republika", and the next sentence after it
+    if click := _CLICK_HERE.match(text, end):
+        end = click.end()  # "... setiap hari dari Kompas.com. Klik di Sini"
     if not _is_promotion(text[match.start() : end]):
         return None
     while end < len(text):
@@ -308,10 +319,18 @@ FURNITURE = (
         family="byline",
     ),
     _INITIALS,
+    Furniture(
+        re.compile(
+            r"\((?:[A-Z][a-z]{1,5}(?:\s*/\s*[A-Z][a-z]{1,5})+|[A-Z][a-z]+(?: [A-Z][a-z'’]+){1,3})\)"
+            r"\s*$"
+        ),
+        _closing_mark,
+        family="initials",
+    ),
     # The outlet promoting its channels: "Ikuti WhatsApp Channel ...", "Akses ... Google News".
     Furniture(
         re.compile(
-            r"(?:Simak|Ikuti|Follow|Gabung|Bergabung|Dapatkan|Pilih|Klik|Unduh|Download|"
+            r"(?:Simak|Ikuti|Follow|Gabung|Bergabung|Dapatkan|Pilih|Klik|Unduh|Download|Info|"
             r"Kunjungi|Jangan lupa|Yuk|Ayo|Mari|Akses|Baca berita|Update berita)\b"
         ),
         _promotion,

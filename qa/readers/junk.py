@@ -12,7 +12,14 @@ reporter's signature or a list's rank after the last paragraph.
 import re
 
 from qa.readers.dates import after_timestamp, is_date_line
-from qa.readers.headlines import BLOCK_HEADERS, FUNCTION_WORDS, is_stray_headline
+from qa.readers.headlines import (
+    BLOCK_HEADERS,
+    BULLETS,
+    FUNCTION_WORDS,
+    OPEN_QUOTES,
+    is_headline,
+    is_stray_headline,
+)
 from qa.readers.inline import PHOTO_CREDIT, PROMO_FOLLOW_UP, furniture_family, is_end_mark
 from qa.readers.removed import note
 
@@ -50,7 +57,7 @@ _JUNK = [
         "byline",
         re.compile(
             r"^(?:laporan|penulis|editor|reporter|pewarta|wartawan|kontributor|redaktur|foto|"
-            r"fotografer|sumber foto|ilustrasi|red|rep|sumber|redaksi)\s*:",
+            r"photo|fotografer|sumber foto|ilustrasi|red|rep|sumber|redaksi)\s*:",
             re.IGNORECASE,
         ),
     ),
@@ -75,10 +82,18 @@ _JUNK = [
         ),
     ),
 ]
+# A fact-check desk selling itself: it names the desk ("Cek Fakta", "fact-check", IFCN) and
+# vouches for it or asks the reader to send claims ("Jika Anda memiliki informasi ...").
+_FACT_CHECK = re.compile(r"(?i:cek fakta|periksa fakta|fact[- ]check\w*)|\bIFCN\b")
+_FACT_PITCH = re.compile(
+    r"(?i:\bjika anda\b|\bbila anda\b|\bsilah?kan\b|\bhubungi\b|\bkirimkan\b|\bif you\b|"
+    r"\bcontact us\b|\bsend us\b|\bterverifikasi\b|\bverified\b|\bsignatory\b)|\bIFCN\b"
+)
+_FACT_MAX = 400
 # A photo caption ends with its credit: "(dok. Kemnaker)", "/Ist", "(Tribunnews.com/Reza)",
 # "Foto: Dok. Honda", "© instagram.com/irwandiferry".
 _CAPTION = re.compile(
-    rf"(?:{PHOTO_CREDIT}|\bFoto\s*:\s*[^!?\n]{{1,80}}|©\s*[\w./-]+"
+    rf"(?:{PHOTO_CREDIT}|\b(?:Foto|Photo)\s*:\s*[^!?\n]{{1,80}}|©\s*[\w./-]+"
     r"|/\s*(?:ist|istimewa|net|dok|dokumentasi|humas[\w ]*|antara(?:foto)?|rmol[\w.]*"
     r"|[\w-]+\.(?:com|id|co\.id)(?:/[\w .]+)?))\s*\.?$",
     re.IGNORECASE,
@@ -102,6 +117,12 @@ _BIO = re.compile(
 _BIO_MAX = 160
 _CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
 _PREFIXES = tuple("meng meny mem men peng peny pem pen ter ber per me pe di ke se".split())
+_RELATED_LABEL = re.compile(
+    r"^(?:(?:baca|lihat|simak)(?:\s+(?:juga|pula))?|read also|also read|read more)(?:\s*[:\-–]\s*"
+    r"|\s+|(?=[A-Z]))",
+    re.IGNORECASE,
+)
+_NUMBERED = re.compile(r"\d{1,2}[.)]\s")
 _PROSE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 
 
@@ -120,6 +141,8 @@ def junk_family(line: str) -> str | None:
         return family
     if is_caption(line):
         return "caption"
+    if len(line) <= _FACT_MAX and _FACT_CHECK.search(line) and _FACT_PITCH.search(line):
+        return "fact-check promo"
     return "sidebar" if _is_timed_headline(line) else None
 
 
@@ -214,6 +237,38 @@ def _drop_strays(lines: list[str]) -> list[str]:
     return kept
 
 
+def _is_listed_headline(line: str) -> bool:
+    """A line that may be one of a list of related headlines: title case, four words or more,
+    no closing punctuation, not a quotation or a numbered item."""
+    return (
+        is_headline(line, min_words=4)
+        and not line.startswith(tuple(OPEN_QUOTES) + BULLETS)
+        and not _NUMBERED.match(line)
+    )
+
+
+def _drop_headline_lists(lines: list[str]) -> list[str]:
+    """`lines` without lists of related headlines that carry no label ("Baca juga"): two or more
+    headlines in a row after a paragraph, each about another story (a subheading is one line,
+    and its words recur in the paragraphs it announces)."""
+    kept: list[str] = []
+    number = 0
+    while number < len(lines):
+        run = number
+        while run < len(lines) and _is_listed_headline(lines[run]):
+            run += 1
+        if run - number >= 2 and kept and is_prose(kept[-1]):
+            rest = "\n".join(kept + lines[run:])
+            if all(_is_foreign(line, rest) for line in lines[number:run]):
+                for line in lines[number:run]:
+                    note("related", line)
+                number = run
+                continue
+        kept += lines[number : max(run, number + 1)]
+        number = max(run, number + 1)
+    return kept
+
+
 def _drop_embedded_posts(lines: list[str]) -> list[str]:
     """`lines` without embedded social posts: the attribution line ("— The GRAMMYs
     (@TheGRAMMYs) February 16, 2016") and the post's text just before it."""
@@ -235,9 +290,18 @@ def _is_bio(line: str) -> bool:
     return len(line) <= _BIO_MAX and _BIO.match(line) is not None
 
 
-def clean_lines(lines: list[str]) -> list[str]:
+def _holds_sentence(line: str) -> bool:
+    """Whether a related-headline line runs on into a sentence: past its label it is not one
+    headline ("Harga Cabai Naik Kemnaker membuka pelatihan vokasi bagi pencari kerja ...")."""
+    rest = _RELATED_LABEL.sub("", line, count=1)
+    return len(rest.split()) > 8 and not is_headline(rest)
+
+
+def clean_lines(lines: list[str], glued: bool = False) -> list[str]:
     """The article's paragraphs from its lines (already stripped), without the page furniture.
 
+    `glued`: the article's sentences are glued to headlines (a first try left nothing); a
+    related headline or a list item that runs on into a sentence stays, without its label.
     What is removed is noted by family (`qa.readers.removed`)."""
     kept: list[str] = []
     in_block = ended = False
@@ -252,6 +316,10 @@ def clean_lines(lines: list[str]) -> list[str]:
         if is_block_header(line):
             in_block = True
             note("related", line)
+            continue
+        if glued and _holds_sentence(line) and junk_family(line) in (None, "related"):
+            in_block = False
+            kept.append(_RELATED_LABEL.sub("", line, count=1))
             continue
         if in_block and (is_list_item(line) or is_junk(line)):
             note(junk_family(line) or "related", line)
@@ -271,7 +339,7 @@ def clean_lines(lines: list[str]) -> list[str]:
             note("after the initials", line)
         else:
             kept.append(line)
-    kept = _drop_embedded_posts(_drop_strays(kept))
+    kept = _drop_embedded_posts(_drop_headline_lists(_drop_strays(kept)))
     while kept and (_is_signature(kept[-1]) or kept[-1].isdigit() or _is_bio(kept[-1])):
         line = kept.pop()  # "DINI TEJA", a rank, "The writer is ..."
         note("writer's bio" if _is_bio(line) else "signature", line)

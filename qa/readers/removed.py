@@ -5,7 +5,7 @@ so reading a corpus for the index costs nothing extra. `read_file` names the fil
 (`reading`), so that what is noted lands under that file's path.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -49,3 +49,20 @@ def note(family: str, text: str) -> None:
     log = _LOG.get()
     if log is not None and text.strip():
         log.setdefault(_FILE.get(), []).append(Removal(family, text.strip()))
+
+
+@contextmanager
+def held() -> Iterator[Callable[[], None]]:
+    """Hold back what is noted in the block: it is recorded only if the block calls the function
+    it is given (a first try whose result is thrown away leaves no notes)."""
+    outer = _LOG.get()
+    inner: dict[str, list[Removal]] = {}
+    token = _LOG.set(inner if outer is not None else None)
+    kept: list[bool] = []
+    try:
+        yield lambda: kept.append(True)
+    finally:
+        _LOG.reset(token)
+        if outer is not None and kept:
+            for path, items in inner.items():
+                outer.setdefault(path, []).extend(items)

@@ -23,7 +23,7 @@ from qa.readers.inline import split_furniture
 from qa.readers.markdown import front_matter_fields, split_front_matter
 from qa.readers.onepage import headline, is_one_line_page, split_page
 from qa.readers.outlets import find_dateline, outlet_from_layout, outlet_named_in
-from qa.readers.removed import note
+from qa.readers.removed import held, note
 from qa.readers.text import read_text
 
 HEADER_LINES = 12  # a dateline or date line further down is not the page header's
@@ -114,7 +114,13 @@ def parse_page(text: str) -> Page:
     joined = [line for line in body if line]
     if not one_line:  # its lines are sentences, not a scraper's broken lines
         joined = join_fragments(joined)
-    paragraphs = junk.clean_lines([piece for line in joined for piece in split_furniture(line)])
+    pieces = [piece for line in joined for piece in split_furniture(line)]
+    with held() as keep:
+        paragraphs = junk.clean_lines(pieces)
+        if paragraphs:
+            keep()
+    if not paragraphs:  # headlines glued to the sentences after them took the whole article
+        paragraphs = junk.clean_lines(pieces, glued=True)
     titles = [title for title in map(_title_candidate, header) if title]
     if one_line and one_line.header in header:
         titles.append(headline(one_line.header, one_line.address))
