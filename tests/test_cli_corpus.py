@@ -68,3 +68,21 @@ def test_help_has_an_example():
     result = CliRunner().invoke(cli, ["corpus", "check", "--help"])
     assert result.exit_code == 0 and "Example:" in result.output
     assert "qa corpus check corpus/" in result.output
+
+
+def test_check_reports_what_was_removed(tmp_path):
+    (tmp_path / "page.txt").write_text(
+        "JAKARTA - Menteri meninjau balai latihan kerja.\nBaca juga: Menaker Buka Job Fair\n"
+        "Ia meminta pelatihan diperluas.\nADVERTISEMENT\n(eva/fca)",
+        encoding="utf-8",
+    )
+    (tmp_path / "clean.md").write_text("---\ntitle: Bersih\n---\n\nIsi bersih.\n", "utf-8")
+    result = check(str(tmp_path))
+    assert result.exit_code == 0, result.output
+    rows = [line.split(None, 1) for line in result.output.split("REMOVED\n")[1].splitlines()]
+    assert rows[0] == ["page", "related 1, ad or embed 1, initials 1"]
+    assert "Menaker Buka Job Fair" not in result.output  # the lines only with --removed
+    verbose = check(str(tmp_path), "--removed")
+    assert "  [related] Baca juga: Menaker Buka Job Fair" in verbose.output
+    assert "  [initials] (eva/fca)" in verbose.output
+    assert "clean" not in verbose.output.split("REMOVED")[1]

@@ -290,3 +290,94 @@ def test_contact_lines():
     assert text.endswith(CLOSE)
     sentence = "Warga dapat mengirim laporan ke pengaduan@kemnaker.go.id."
     assert sentence in body(sentence, CLOSE)
+
+
+# The examples below were written for these tests, in the shape of pages from outlets in
+# neither development set; each family has a look-alike of the article's own prose that stays.
+@pytest.mark.parametrize("mark", ["(Mvi/Ali)", "(Tira Santia)"])
+def test_initials_or_reporter_in_capitalised_brackets_close_the_article(mark):
+    assert_closes(mark)
+
+
+def test_brackets_closing_a_sentence_stay():
+    assert_stays("Dana itu dikelola Otoritas Jasa Keuangan (OJK).")
+    assert_stays("Rapat digelar di Gedung Sate (Bandung) pada pagi hari.")
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "Dapatkan update berita pilihan setiap hari dari Kompas.com. Klik di Sini",
+        "Info terbaru seputar ekonomi di WhatsApp Channel kami, Klik di Sini",
+        "Ikuti berita terkini dari kami di Google News, klik di sini",
+        "Gabung ke saluran Telegram kami untuk berita terkini, klik di sini.",
+    ],
+)
+def test_channel_promotions_ending_with_click_here(furniture):
+    assert_cut(body(furniture, CLOSE), furniture)
+
+
+def test_info_sentence_about_a_channel_stays():
+    assert_stays("Info itu beredar di grup WhatsApp warga sejak Minggu malam.")
+
+
+def test_fact_check_promo_block():
+    pitch = (
+        "Cek Fakta Liputan6.com merupakan media terverifikasi Jaringan Internasional Periksa "
+        "Fakta (IFCN) dan mitra Facebook untuk memberantas hoaks."
+    )
+    ask = (
+        "Jika Anda memiliki informasi seputar hoaks yang ingin kami telusuri, silakan hubungi "
+        "nomor Cek Fakta Liputan6.com di 0811 0000 000."
+    )
+    assert_cut(body(pitch, ask, CLOSE), pitch, ask)
+
+
+def test_fact_check_reporting_stays():
+    text = "Tim Cek Fakta menelusuri klaim itu dan menemukan bahwa video diambil pada 2019."
+    assert text in body(text, CLOSE)
+
+
+def test_related_headlines_in_a_row_without_a_label():
+    headlines = [
+        "Harga Cabai Rawit di Pasar Induk Kramat Jati Naik Tajam",
+        "Polisi Tangkap Pelaku Pencurian Motor di Bekasi Timur",
+    ]
+    assert_cut(body(*headlines, CLOSE), *headlines)
+
+
+def test_subheadings_whose_words_recur_stay():
+    """Two headings in a row that announce the paragraphs after them are the article's."""
+    headings = ["Pelatihan Vokasi Dibuka di Jakarta", "Peserta Pelatihan dari Berbagai Daerah"]
+    paragraph = "Peserta pelatihan vokasi datang dari berbagai daerah ke Jakarta."
+    assert body(*headings, paragraph, CLOSE).split("\n\n")[1:3] == headings
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Presiden meninjau pelatihan vokasi di Jakarta, Senin (3/6/2024). (ANTARA FOTO/Sigid "
+        "Kurniawan)",
+        "Workers unload containers at the port in Surabaya on Jan. 10, 2026. (AFP/Budi Santoso)",
+        "Peserta pelatihan mengikuti ujian praktik di balai latihan kerja. Photo: Humas Kemnaker",
+    ],
+)
+def test_photo_caption_with_its_credit_inside_the_body(caption):
+    assert_cut(body(caption, CLOSE), caption)
+
+
+def test_sentence_naming_an_agency_and_a_person_in_brackets_stays():
+    assert_stays("Kantor berita itu (AFP) mengutip juru bicara (Budi Santoso) pada Senin.")
+
+
+def test_headline_glued_to_the_article_is_no_reason_to_reject_it():
+    """A scrape whose related headlines run on into its sentences, with nowhere to tell where
+    they end, keeps those sentences (the label goes) rather than nothing."""
+    page = parse_page(
+        "Kemnaker Buka Pelatihan Vokasi\n"
+        "Baca juga: Harga Cabai Naik Tajam Kemnaker membuka pelatihan vokasi bagi pencari kerja "
+        "di Jakarta"
+    )
+    assert page.text == (
+        "Harga Cabai Naik Tajam Kemnaker membuka pelatihan vokasi bagi pencari kerja di Jakarta"
+    )

@@ -359,3 +359,115 @@ def test_article_glued_onto_one_line_after_a_byline_is_read(tmp_path):
     assert article.text.endswith("Sidak dilakukan setelah ada laporan masyarakat.\n\n"
                                  "Perusahaan itu kooperatif.")  # fmt: skip
     assert "Wakil Menteri meninjau tiga perusahaan" in article.text
+
+
+def test_embedded_post_newsletter_and_bio_are_dropped():
+    """English page furniture by its shape: an embedded post (its text and the attribution
+    line), a newsletter's pitch and sign-up form, a separator and the writer's bio."""
+    page = parse_page(
+        "JAKARTA - The ministry signed the agreement on Monday.\n"
+        "A standing ovation for the team! #GRAMMYs\n"
+        "— The GRAMMYs (@TheGRAMMYs) February 16, 2016\n"
+        "Officials said the plan would start next year.\n"
+        'With exclusive interviews, "Prospects" is the go-to source for business news.\n'
+        "By registering, you agree with the Privacy Policy\n"
+        "Please check your email for your newsletter subscription.\n"
+        "The plan covers three provinces.\n"
+        "*****\n"
+        "The writer is a senior economist at a bank."
+    )
+    assert page.text.split("\n\n") == [
+        "The ministry signed the agreement on Monday.",
+        "Officials said the plan would start next year.",
+        "The plan covers three provinces.",
+    ]
+
+
+def test_look_alikes_of_the_english_furniture_stay():
+    """The same words in the article's own sentences are prose."""
+    text = (
+        "JAKARTA - The writer is known for her novels about Jakarta, her publisher said.\n"
+        "Subscribers can sign up for the newsletter at the ministry's office, he said.\n"
+        "The writer is a senior economist at a bank, according to the ministry's statement, "
+        "and her report was cited at length by officials in three provinces last week, "
+        "together with the figures that the statistics bureau published on Monday morning.\n"
+        "The writer is known for her novels about Jakarta."
+    )
+    assert parse_page(text).text.split("\n\n") == text.removeprefix("JAKARTA - ").split("\n")
+
+
+def test_removals_are_noted_by_family(tmp_path):
+    from qa.readers.removed import recording
+
+    path = tmp_path / "page.txt"
+    path.write_text(
+        "JAKARTA - Menteri meninjau balai latihan kerja.\nBaca juga: Menaker Buka Job Fair\n"
+        "Ia meminta pelatihan diperluas.\n(eva/fca)",
+        encoding="utf-8",
+    )
+    with recording() as removed:
+        (article,) = read_file(path)
+    assert article.text.split("\n\n") == [
+        "Menteri meninjau balai latihan kerja.",
+        "Ia meminta pelatihan diperluas.",
+    ]
+    assert [(r.family, r.text) for r in removed[str(path)]] == [
+        ("related", "Baca juga: Menaker Buka Job Fair"),
+        ("initials", "(eva/fca)"),
+    ]
+
+
+# A page dumped on one line, written for this test in the shape of realnews2/jakartapost-2:
+# trending headlines printed twice, the headline, the page's stamp and address, a captioned
+# photo, the body, then a run of related headlines.
+TRENDING = "Rice prices climb ahead of Ramadan Port strike enters second week "
+BODY_SENTENCES = (
+    "The ministry approved a new terminal at the port on Monday, officials said. "
+    "Construction will start in March and is expected to take two years. "
+    "The terminal will handle 2 million containers a year, the ministry said in a statement. "
+    "Local businesses welcomed the plan, saying it would cut shipping costs by about 15 percent. "
+    "The port operator said it would hire some 3,000 workers for the project. "
+    "Environmental groups asked the ministry to publish its impact study before work starts. "
+    "The ministry said the study would be released next month. "
+)
+RELATED_RUN = (
+    "Rice prices climb ahead of Ramadan Port strike enters second week Govt urged to cut red "
+    "tape for small firms Floods hit three districts in Central Java Central bank holds rate "
+    "steady as rupiah weakens Get the latest news in your inbox"
+)
+
+
+def one_line_page(after_body: str) -> str:
+    return (
+        f"{TRENDING}{TRENDING}Ministry approves new port terminal in Surabaya "
+        "Published on 2026-01-12T09:30:00+07:00 "
+        "https://news.example.com/business/2026/01/12/ministry-approves-new-port-terminal-in-"
+        "surabaya.html Workers unload containers at the port in Surabaya on Jan. 10, 2026. "
+        f"(AFP/Budi Santoso) {BODY_SENTENCES}{after_body}"
+    )
+
+
+def test_page_dumped_on_one_line_is_cleaned_titled_and_dated():
+    page = parse_page(one_line_page(RELATED_RUN))
+    assert page.title == "Ministry approves new port terminal in Surabaya"
+    assert page.published == date(2026, 1, 12)
+    assert page.text == BODY_SENTENCES.strip()
+
+
+def test_one_line_page_keeps_a_last_sentence_without_its_full_stop():
+    """A last sentence that lost its full stop is no headline run: it is short enough for one
+    headline, or it holds a sentence end."""
+    unfinished = "The port will open to ships in 2028"
+    assert parse_page(one_line_page(unfinished)).text.endswith(unfinished)
+    longer = "Officials said more details would follow.The port will open to ships in 2028 " * 3
+    assert parse_page(one_line_page(longer.strip())).text.endswith("ships in 2028")
+
+
+def test_one_line_page_title_from_a_ticker_without_an_address():
+    """Without the address, the headline is what follows the ticker printed twice."""
+    text = one_line_page(RELATED_RUN).replace(
+        "https://news.example.com/business/2026/01/12/ministry-approves-new-port-terminal-in-"
+        "surabaya.html ",
+        "",
+    )
+    assert parse_page(text).title == "Ministry approves new port terminal in Surabaya"

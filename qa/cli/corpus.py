@@ -1,11 +1,14 @@
 """`qa corpus ...`: look at the article files before they are indexed."""
 
+from collections import Counter
 from pathlib import Path
 
 import click
 
+from qa.articles import Article
 from qa.cli.common import clean_errors, corpus_option, index_option, indexing_service
 from qa.corpus import scan_corpus
+from qa.readers.removed import Removal, recording
 
 TITLE_WIDTH = 48
 
@@ -28,6 +31,31 @@ def _table(headers: list[str], rows: list[list[str]], right: tuple[int, ...] = (
     return "\n".join(line(row) for row in [headers, *rows])
 
 
+def _report_removed(
+    articles: list[Article], removed: dict[str, list[Removal]], lines: bool
+) -> None:
+    """What the cleaner removed from each article: a count per junk family, and the lines."""
+    cleaned = [
+        (article, removed[article.path]) for article in articles if removed.get(article.path)
+    ]
+    if not cleaned:
+        return
+    rows = [
+        [
+            article.id,
+            ", ".join(f"{family} {n}" for family, n in Counter(r.family for r in found).items()),
+        ]
+        for article, found in cleaned
+    ]
+    click.echo()
+    click.echo(_table(["ID", "REMOVED"], rows))
+    if lines:
+        for article, found in cleaned:
+            click.echo(f"\n{article.id}:")
+            for removal in found:
+                click.echo(f"  [{removal.family}] {removal.text}")
+
+
 @click.group()
 def corpus() -> None:
     """Look at the corpus: the folder of article files.
@@ -46,13 +74,25 @@ def corpus() -> None:
     envvar="QA_CORPUS",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
 )
+@click.option(
+    "--removed",
+    "--verbose",
+    "-v",
+    "show_removed",
+    is_flag=True,
+    help="Also list every line the cleaner removed from each article, with its junk family.",
+)
 @clean_errors
-def check(folder: Path) -> None:
+def check(folder: Path, show_removed: bool) -> None:
     """Read every article file in FOLDER (default: corpus, env QA_CORPUS) and list what was found.
 
     Prints a table of the articles (id, title, outlet, date, language, characters) and one of
     the problems (level, file:line, message). Exits with status 1 when a file or a line could
     not be read, 0 otherwise (warnings and notes do not fail).
+
+    For scraped (.txt) and saved (.html) pages, a third table says what the cleaner removed
+    from each article, as a count per junk family (related, caption, initials, promotion,
+    newsletter, embedded post, ...); --removed (or --verbose) lists the removed lines too.
 
     Files read: .md (YAML front matter), .txt (pages scraped from news sites), .html (saved
     pages), .jsonl and .json (bulk: one article per line or object). Hidden files are skipped.
@@ -65,7 +105,8 @@ def check(folder: Path) -> None:
         ...
         5 articles, 0 errors, 0 warnings
     """
-    scan = scan_corpus(folder)
+    with recording() as removed:
+        scan = scan_corpus(folder)
     articles = list(scan.articles.values())
     if articles:
         rows = [
@@ -81,6 +122,7 @@ def check(folder: Path) -> None:
         ]
         headers = ["ID", "TITLE", "OUTLET", "DATE", "LANG", "CHARS"]
         click.echo(_table(headers, rows, right=(5,)))
+    _report_removed(articles, removed, show_removed)
     if scan.problems:
         click.echo()
         rows = [[p.level, p.where, p.message] for p in scan.problems]

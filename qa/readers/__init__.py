@@ -17,6 +17,7 @@ from qa.readers.base import Level, Problem, Result
 from qa.readers.html import read_html
 from qa.readers.markdown import front_matter_id, read_markdown
 from qa.readers.records import read_json, read_jsonl, record_ids
+from qa.readers.removed import reading
 from qa.readers.scraped import read_scraped
 
 Reader = Callable[[Path], Iterator[Result]]
@@ -48,16 +49,17 @@ def read_file(path: Path) -> Iterator[Result]:
         yield Problem(str(path), f"skipped: not an article file ({known})", None, "note")
         return
     try:
-        for item in reader(path):
-            if isinstance(item, Article) and len(item.text) > MAX_TEXT_CHARACTERS:
-                item = _too_long(path, item)
-            elif isinstance(item, Article) and item.url is not None:
-                address = web_address(item.url)
-                if address is None:
-                    yield _where(path, item, f"{not_web_address(item.url)}; dropped", "warning")
-                if address != item.url:
-                    item = replace(item, url=address)
-            yield item
+        with reading(str(path)):
+            for item in reader(path):
+                if isinstance(item, Article) and len(item.text) > MAX_TEXT_CHARACTERS:
+                    item = _too_long(path, item)
+                elif isinstance(item, Article) and item.url is not None:
+                    address = web_address(item.url)
+                    if address is None:
+                        yield _where(path, item, f"{not_web_address(item.url)}; dropped", "warning")
+                    if address != item.url:
+                        item = replace(item, url=address)
+                yield item
     except IngestError as error:
         yield Problem.from_error(error)
     except OSError as error:

@@ -58,6 +58,14 @@ _ISO = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:[T ].
 # "date 2023-07" (a scraper's note of the publication month)
 _HINT = re.compile(r"\bdate\s+(?P<year>\d{4})-(?P<month>\d{2})(?:-(?P<day>\d{2}))?\b")
 
+# A page's own stamp: "Published on 2026-02-15T13:54:12+07:00", "Diterbitkan: 2024-06-03".
+_STAMP = re.compile(
+    r"\b(?:Published|Posted|Diterbitkan|Dipublikasikan)(?: on| pada)?\s*:?\s*"
+    r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?!\d)"
+    r"(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+STAMP_WITHIN = 1500  # characters from the top: further down, a stamp is another article's
+
 
 # Years a news article can be from; any other is a typo (also the API's rule for `published`).
 YEARS = range(1900, 2101)
@@ -93,6 +101,18 @@ def slash_dates(text: str) -> Iterator[date]:
     for match in _SLASH.finditer(text):
         if found := _from_match(match):
             yield found
+
+
+def stamped(text: str) -> date | None:
+    """The date a "Published on 2026-02-15T..." stamp near the top of `text` gives, if any."""
+    match = _STAMP.search(text, 0, STAMP_WITHIN)
+    return _from_match(match) if match else None
+
+
+def stamp_span(text: str) -> tuple[int, int] | None:
+    """Where the page's own "Published on ..." stamp (with its time) sits near the top, if any."""
+    match = _STAMP.search(text, 0, STAMP_WITHIN)
+    return match.span() if match else None
 
 
 def is_date_line(line: str) -> bool:

@@ -10,17 +10,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import lxml.html
+
 from qa.articles import Article, id_from_path
 from qa.errors import IngestError
 from qa.readers.base import Result
 from qa.readers.dates import parse_date
 from qa.readers.junk import is_prose
+from qa.readers.lead import dropped_lead
 from qa.readers.outlets import outlet_name
 from qa.readers.scraped import Page, parse_page
 from qa.readers.text import read_text
 
 _TITLE_TAIL = re.compile(r"\s+[-|–—]\s+(?P<tail>(?:(?!\s[-|–—]\s).)+?)\s*$")
 _TITLE_HEAD = re.compile(r"^(?P<head>[\w.-]+\.[a-z]{2,})\s*:\s+", re.IGNORECASE)
+_SECTION_BEFORE = re.compile(r"^\w[\w ]{0,30}\s[-|–—:]\s$")
 _DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)+$")
 
 
@@ -40,6 +44,24 @@ def without_site_name(title: str, names: list[str]) -> str:
     return title
 
 
+def as_shown(title: str, html: str) -> str:
+    """The headline as the page's one <h1> shows it when the meta title adds a section before
+    it ("Musik - Bikin Gaduh Kota, ..." for the <h1> "Bikin Gaduh Kota, ...")."""
+    try:
+        shown = [" ".join(h.text_content().split()) for h in lxml.html.fromstring(html).iter("h1")]
+    except (ValueError, lxml.etree.ParserError):
+        return title
+    shown = [text for text in shown if text]
+    if len(shown) == 1 and title != shown[0] and _SECTION_BEFORE.match(title[: -len(shown[0])]):
+        return shown[0] if title.endswith(shown[0]) else title
+    return title
+
+
+def _squashed_domain(name: str) -> bool:
+    """A site name that is a domain with its dots lost ("VIVAcoid" for viva.co.id)."""
+    return "." not in name and name.lower().endswith(("com", "coid", "co", "id", "net"))
+
+
 def _extract(html: str, precision: bool, url: str | None) -> dict[str, Any]:
     """trafilatura's text and metadata of a page ({} when it finds no text)."""
     import trafilatura  # imported here: slow to import, and only needed for HTML
@@ -56,9 +78,13 @@ def _extract(html: str, precision: bool, url: str | None) -> dict[str, Any]:
     return json.loads(extracted) if extracted else {}
 
 
-def _article(meta: dict[str, Any], title: str) -> Page | None:
-    """The article in trafilatura's text, or None when it holds no prose (menus, link lists)."""
-    lines = [line for line in (meta.get("text") or "").split("\n") if line.strip() != title]
+def _article(meta: dict[str, Any], title: str, html: str) -> Page | None:
+    """The article in trafilatura's text (with the lead it dropped), or None when it holds no
+    prose (menus, link lists)."""
+    text = meta.get("text") or ""
+    lines = [
+        line for line in [*dropped_lead(html, text), *text.split("\n")] if line.strip() != title
+    ]
     page = parse_page("\n".join(lines))  # without the headline, which pages repeat
     return page if any(map(is_prose, page.text.split("\n\n"))) else None
 
@@ -83,8 +109,9 @@ def article_from_html(html: str, article_id: str, where: str, url: str | None = 
         meta = _extract(html, precision, url)
         names = [meta.get(key) or "" for key in ("source-hostname", "sitename", "hostname")]
         names = [name for name in names if name and "/" not in name]  # no "https://fb.com/..."
-        title = without_site_name((meta.get("title") or "").strip(), names)
-        if page := _article(meta, title):
+        names.sort(key=_squashed_domain)  # "VIVAcoid": a site name with its dots lost
+        title = as_shown(without_site_name((meta.get("title") or "").strip(), names), html)
+        if page := _article(meta, title, html):
             break
     else:
         raise IngestError(where, "no article text found in the HTML page")

@@ -3,7 +3,7 @@
 Scrapers glue paragraphs together ("...hal ini. ADVERTISEMENT SCROLL TO CONTINUE WITH CONTENT
 Menurutnya, ..."), so furniture cannot be recognised by whole lines alone. Each kind below says
 how it starts and how far it runs; `split_furniture` cuts a line into the text around each item
-and the item itself, and `is_furniture` recognises such an item, so the line rules in
+and the item itself, and `furniture_family` recognises such an item, so the line rules in
 `qa.readers.junk` can drop it while the text around it stays.
 
 Most kinds only start where a sentence or paragraph does (a line start, after a sentence end, or
@@ -32,10 +32,13 @@ Extent = Callable[[str, re.Match[str]], int | None]
 _BOUNDARY_BEFORE = re.compile(r"(?:[.!?…:\"'”’)\]\-–—]\s*|[a-z0-9])$")
 _SENTENCE_BEFORE = re.compile(r"[.!?…][\"'”’)]*\s*$")
 _SCROLL = r"(?i:scroll to continue with content|scroll untuk melanjutkan(?: membaca)?)"
-# A photo credit in brackets: "(dok. Kemnaker)", "(Foto: Humas)", "(Tribunnews.com/Reza)".
+# A photo credit in brackets: "(dok. Kemnaker)", "(Foto: Humas)", "(Tribunnews.com/Reza)", and
+# an agency or paper and the photographer's full name: "(AFP/Nhac Nguyen)", "(ANTARA FOTO/Sigid
+# Kurniawan)", "(Reuters/Willy Kurniawan)". An editor's initials ("(Mvi/Ali)") name no one in full.
 PHOTO_CREDIT = (
     r"\((?i:dok|dokumentasi|foto|photo|ist|istimewa|humas|net|ilustrasi)\b[^()]*\)"
     r"|\([\w.-]+\.(?i:com|id|co\.id)/[^()]*\)"
+    r"|\((?:[A-Z]{2,}(?: FOTO)?|[A-Z][a-z]{2,}) ?/ ?[A-Z][\w'.-]+(?: [A-Z][\w'.-]*){1,3}\)"
 )
 _CAPTION_MAX = 250
 _FOOTER_MAX = 400
@@ -50,6 +53,7 @@ class Furniture:
     lead: re.Pattern[str]
     extent: Extent
     anywhere: bool = False  # may start inside a sentence, not only where one starts
+    family: str = "furniture"  # what `qa corpus check` calls it when it is removed
 
 
 def _lead_only(text: str, match: re.Match[str]) -> int:
@@ -128,6 +132,12 @@ def _initials(text: str, match: re.Match[str]) -> int | None:
     return match.end() if re.search(r"[/,]", match.group()) else None
 
 
+def _closing_mark(text: str, match: re.Match[str]) -> int | None:
+    """A mark in capitalised words after the last sentence on the line: the editor's initials
+    ("(Mvi/Ali)") or the reporter's name ("(Tira Santia)")."""
+    return match.end() if _SENTENCE_BEFORE.search(text, 0, match.start()) else None
+
+
 def _caption(text: str, match: re.Match[str]) -> int | None:
     """A photo caption glued to the paragraph after it: one sentence, then the credit."""
     described = text[: match.start("credit")].rstrip().rstrip(".")
@@ -162,15 +172,18 @@ def _syndication(text: str, match: re.Match[str]) -> int:
 
 # A promotion of the outlet's channels: an order to the reader that names a channel and the news.
 _PROMO_CHANNEL = re.compile(
-    r"WhatsApp|Google News|Telegram|\bsaluran\b|\b[Cc]hannel\b|\bponsel(?:mu)?\b|notifikasi",
+    r"WhatsApp|Google News|Telegram|\bsaluran\b|\b[Cc]hannel\b|\bponsel(?:mu)?\b|notifikasi|"
+    r"\bklik di ?sini\b",
     re.IGNORECASE,
 )
 _PROMO_NEWS = re.compile(
     r"\bberita\b|\bnews\b|\bupdate\b|\bartikel\b|https?://|[Cc]hannel\s+[A-Z]|\bkami\b",
     re.IGNORECASE,
 )
+# The link a promotion ends with, as a sentence of its own: "Klik di Sini", "klik link ini."
+_CLICK_HERE = re.compile(r"\s*[Kk]lik (?:di ?[Ss]ini|link ini)\b[.!]?")
 # What the reader is told after the promotion: to install the app.
-_PROMO_FOLLOW_UP = re.compile(
+PROMO_FOLLOW_UP = re.compile(
     r"^(?:Pastikan|Anda|Kamu|Caranya|Lalu|Kemudian)\b.*\b(?:install|instal|aplikasi|join)\b",
     re.IGNORECASE,
 )
@@ -193,13 +206,15 @@ def _promotion(text: str, match: re.Match[str]) -> int | None:
     title_end = headline_end(text, match.start())
     if match.start() < title_end < end and _is_promotion(text[match.start() : title_end]):
         end = title_end  # "Ikuti WhatsApp Channel Republika", and the next sentence after it
+    if click := _CLICK_HERE.match(text, end):
+        end = click.end()  # "... setiap hari dari Kompas.com. Klik di Sini"
     if not _is_promotion(text[match.start() : end]):
         return None
     while end < len(text):
         start = end + len(text[end:]) - len(text[end:].lstrip())
         following = sentence_end(text, start)
         sentence = text[start:following]
-        if not (_is_promotion(sentence) or _PROMO_FOLLOW_UP.match(sentence)):
+        if not (_is_promotion(sentence) or PROMO_FOLLOW_UP.match(sentence)):
             break
         end = following
     return end
@@ -209,6 +224,7 @@ def _promotion(text: str, match: re.Match[str]) -> int | None:
 _INITIALS = Furniture(
     re.compile(r"\((?:\*|[a-z]{2,6}(?:\s*[/,]\s*[a-z]{2,6})*|[A-Z]{2,6}(?:\s*/\s*[A-Z]{2,6})+)\)"),
     _initials,
+    family="initials",
 )
 FURNITURE = (
     # Ad markers and embeds, in capitals or in brackets: never prose, wherever they are.
@@ -216,6 +232,7 @@ FURNITURE = (
         re.compile(rf"(?:ADVERTISEMENT\s*)?{_SCROLL}|ADVERTISEMENT|\[Gambas:[^\]\n]*\]"),
         _lead_only,
         anywhere=True,
+        family="ad or embed",
     ),
     # Ad markers and page links in sentence case, where a sentence starts and not followed by
     # one of its own words: "Advertisement", "Lihat Foto", "Halaman Selanjutnya".
@@ -228,6 +245,7 @@ FURNITURE = (
             r"(?=\s*$|\s*[A-Z\"“]|[A-Z\"“]|\s+[a-z]+[A-Z])"  # "Advertisement tDCS bekerja ..."
         ),
         _lead_only,
+        family="ad or embed",
     ),
     # Related articles: "Baca juga: <headline>", "Baca JugaOmbudsman ...", "Read also:".
     Furniture(
@@ -238,14 +256,18 @@ FURNITURE = (
         ),
         _with_headline,
         anywhere=True,
+        family="related",
     ),
-    Furniture(re.compile(r"Baca\s*:"), _with_headline),  # Tribun's "Baca: <headline>"
+    Furniture(
+        re.compile(r"Baca\s*:"), _with_headline, family="related"
+    ),  # Tribun's "Baca: <headline>"
     # Video teasers: 'Simak Video "..."', "Lihat juga Video '...':", "Video <title>?".
     Furniture(
         re.compile(
             r"(?:(?P<label>(?:Simak|Lihat|Tonton|Saksikan)(?:\s+[Jj]uga)?\s+)[Vv]ideo|Video)\s*:?\s"
         ),
         _video_title,
+        family="video teaser",
     ),
     # Bylines and credits: "Penulis: Arby Salim", "Red: ...", "sumber : Antara".
     Furniture(
@@ -254,9 +276,14 @@ FURNITURE = (
             r"fotografer|foto|sumber)\s*:"
         ),
         _byline,
+        family="byline",
     ),
-    Furniture(re.compile(r"(?:[-–—_=*•·]\s*){3,}"), _lead_only, anywhere=True),  # "---------"
-    Furniture(re.compile(r"(?:[A-Z]{2,}\s+){1,3}[A-Z]{2,}\s*$"), _signature),  # "DINI TEJA"
+    Furniture(
+        re.compile(r"(?:[-–—_=*•·]\s*){3,}"), _lead_only, anywhere=True, family="rule"
+    ),  # "---------"
+    Furniture(
+        re.compile(r"(?:[A-Z]{2,}\s+){1,3}[A-Z]{2,}\s*$"), _signature, family="signature"
+    ),  # "DINI TEJA"
     # A list header and the list after it on the same line: "FOTO TERKAIT: - Selasa, ...".
     Furniture(
         re.compile(
@@ -265,6 +292,7 @@ FURNITURE = (
             + r")(?![\w-])\s*:?"
         ),
         _related_list,
+        family="related",
     ),
     # Syndication: "Artikel ini telah tayang di Kompas.com dengan judul "...". Klik untuk baca:".
     Furniture(
@@ -273,6 +301,7 @@ FURNITURE = (
             r"dimuat|diterbitkan|ditayangkan) di\s*\S+(?P<titled>\s+dengan judul\s*:?)?"
         ),
         _syndication,
+        family="syndication",
     ),
     # A photo caption at the start of a line, the paragraph glued after its credit.
     Furniture(
@@ -280,21 +309,32 @@ FURNITURE = (
             rf"^[^\n]{{0,{_CAPTION_MAX}}}?(?P<credit>{PHOTO_CREDIT})\.?(?=\s*[A-Z\"“]|\s*$)"
         ),
         _caption,
+        family="caption",
     ),
     # A credit in brackets: "(Reporter: Shintia Rahma | Editor: Ignatia Maria)".
     Furniture(
         re.compile(r"\((?:Reporter|Penulis|Editor|Laporan|Pewarta|Wartawan|Sumber)\s*:[^()]*\)"),
         _lead_only,
         anywhere=True,
+        family="byline",
     ),
     _INITIALS,
+    Furniture(
+        re.compile(
+            r"\((?:[A-Z][a-z]{1,5}(?:\s*/\s*[A-Z][a-z]{1,5})+|[A-Z][a-z]+(?: [A-Z][a-z'’]+){1,3})\)"
+            r"\s*$"
+        ),
+        _closing_mark,
+        family="initials",
+    ),
     # The outlet promoting its channels: "Ikuti WhatsApp Channel ...", "Akses ... Google News".
     Furniture(
         re.compile(
-            r"(?:Simak|Ikuti|Follow|Gabung|Bergabung|Dapatkan|Pilih|Klik|Unduh|Download|"
+            r"(?:Simak|Ikuti|Follow|Gabung|Bergabung|Dapatkan|Pilih|Klik|Unduh|Download|Info|"
             r"Kunjungi|Jangan lupa|Yuk|Ayo|Mari|Akses|Baca berita|Update berita)\b"
         ),
         _promotion,
+        family="promotion",
     ),
     # Pointers to more news elsewhere: "Baca berita Wartakotalive.com lainnya di Google News.",
     # "Baca berita selengkapnya di sini."; "Simak informasi selengkapnya di bawah ini." leads on.
@@ -306,6 +346,7 @@ FURNITURE = (
             r"\bdi\b(?! bawah)[^.!?\n]{0,80}(?:[.!]|$)"
         ),
         _lead_only,
+        family="promotion",
     ),
     # Footers: "© 2020 TRIBUNnews.com ...", "COPYRIGHT © ANTARA 2017", "Disclaimer : ...".
     Furniture(
@@ -313,8 +354,9 @@ FURNITURE = (
             r"(?:(?:COPYRIGHT|Copyright|Hak [Cc]ipta)\s*)?©|(?:COPYRIGHT|Copyright)\s+\d{4}"
         ),
         _footer_end,
+        family="footer",
     ),
-    Furniture(re.compile(r"Disclaimer\s*:"), _footer_end, anywhere=True),
+    Furniture(re.compile(r"Disclaimer\s*:"), _footer_end, anywhere=True, family="footer"),
     # The comment box speaking to the reader: "Periksa kembali dan lengkapi data dirimu."
     Furniture(
         re.compile(
@@ -322,6 +364,7 @@ FURNITURE = (
             r"|#\w*[Bb]erkomentar\b)"
         ),
         _to_sentence_end,
+        family="comment box",
     ),
 )
 
@@ -331,26 +374,26 @@ def _at_boundary(text: str, position: int) -> bool:
     return position == 0 or _BOUNDARY_BEFORE.search(text, 0, position) is not None
 
 
-def _spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every furniture item in `text`, in order, not overlapping.
+def _spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, family) of every furniture item in `text`, in order, not overlapping.
 
     An item that must start where a sentence does may also start right where another item
     ends: "... dengan judul Klaim JKP Melonjak Simak breaking news ..." has no full stop.
     """
-    found: list[tuple[int, int, bool]] = []
+    found: list[tuple[int, int, bool, str]] = []
     for kind in FURNITURE:
         for match in kind.lead.finditer(text):
             end = kind.extent(text, match)
             if end is not None:
                 free = kind.anywhere or _at_boundary(text, match.start())
-                found.append((match.start(), end, free))
-    spans: list[tuple[int, int]] = []
-    for start, end, free in sorted(found, key=lambda item: (item[0], -item[1])):
+                found.append((match.start(), end, free, kind.family))
+    spans: list[tuple[int, int, str]] = []
+    for start, end, free, family in sorted(found, key=lambda item: (item[0], -item[1])):
         if spans and start < spans[-1][1]:
             if free and end > spans[-1][1]:
-                spans[-1] = (spans[-1][0], end)
+                spans[-1] = (spans[-1][0], end, spans[-1][2])
         elif free or (spans and not text[spans[-1][1] : start].strip()):
-            spans.append((start, end))
+            spans.append((start, end, family))
     return spans
 
 
@@ -365,15 +408,17 @@ def split_furniture(line: str) -> list[str]:
         return [line.strip()] if line.strip() else []
     pieces: list[str] = []
     position = 0
-    for start, end in spans:
+    for start, end, _ in spans:
         pieces += [*split_furniture(line[position:start]), line[start:end].strip()]
         position = end
     return pieces + split_furniture(line[position:])
 
 
-def is_furniture(piece: str) -> bool:
-    """Whether `piece` is one furniture item from end to end (as `split_furniture` leaves it)."""
-    return _spans(piece)[:1] == [(0, len(piece))]
+def furniture_family(piece: str) -> str | None:
+    """The family of the furniture item that `piece` is from end to end (as `split_furniture`
+    leaves it), or None when it is not one."""
+    spans = _spans(piece)
+    return spans[0][2] if spans and spans[0][:2] == (0, len(piece)) else None
 
 
 def is_end_mark(piece: str) -> bool:

@@ -9,6 +9,9 @@ _NAMES = {
     "jpnn.com": "JPNN.com",
     "rm.id": "RM.id",
 }
+# Second-level labels under a country's domain: "viva.co.id", "antaranews.or.id".
+_SECOND_LEVEL = frozenset("co or ac go net web my sch com org".split())
+_HOST = re.compile(r"^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 _TLD = r"(?i:com|id|net|org|co\.id|or\.id|news|tv|co)\b"
 _DOMAIN = rf"[A-Za-z][A-Za-z0-9-]*\.{_TLD}"
 _DASH = r"[-–—]{1,2}"  # "-", "--" (Republika), "–", "—"
@@ -57,6 +60,12 @@ _LAYOUTS = (
         "Detik.com",
     ),
 )
+# An article's own address on the page, and the publisher its privacy notice names.
+_ADDRESS = re.compile(r"https?://(?P<host>[\w-]+(?:\.[\w-]+)+)/\S*?(?:19|20)\d\d/")
+_ADDRESS_WITHIN = 1500  # characters: further down, an address is a link to another page
+_PRIVACY_NOTICE = re.compile(
+    r"agree with\s*(?P<name>[A-Z][\w.]*(?: [A-Z][\w.]*){0,3})['’]s\s*(?:Privacy|Terms)"
+)
 
 
 @dataclass
@@ -69,9 +78,21 @@ class Dateline:
     end: int  # where the article text starts on the line
 
 
+def registered_domain(host: str) -> str:
+    """The outlet's own domain in a host name: "lifestyle.okezone.com" -> "okezone.com",
+    "en.tempo.co" -> "tempo.co", "ekonomi.bisnis.com" -> "bisnis.com", "life.viva.co.id" ->
+    "viva.co.id"; sections and regional editions are sub-brands of the outlet."""
+    labels = host.split(".")
+    keep = 3 if len(labels) >= 3 and labels[-2].lower() in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
 def outlet_name(raw: str) -> str:
-    """The outlet as cited: "TRIBUNNEWS.COM" -> "Tribunnews.com", "suara.com" -> "Suara.com"."""
+    """The outlet as cited: "TRIBUNNEWS.COM" -> "Tribunnews.com", "suara.com" -> "Suara.com",
+    "lifestyle.okezone.com" -> "Okezone.com"."""
     name = raw.strip().removeprefix("www.").removeprefix("WWW.")
+    if _HOST.match(name):
+        name = registered_domain(name)
     if name.lower() in _NAMES:
         return _NAMES[name.lower()]
     label, dot, rest = name.partition(".")
@@ -98,4 +119,15 @@ def outlet_from_layout(page: str) -> str:
     for pattern, outlet in _LAYOUTS:
         if pattern.search(page):
             return outlet
+    return ""
+
+
+def outlet_named_in(page: str) -> str:
+    """The outlet a page without a dateline names elsewhere: its own address near the top
+    (a one-line page dump: "Published on ... http://www.thejakartapost.com/business/..."), or
+    its privacy notice ("By registering, you agree with The Jakarta Post's Privacy Policy")."""
+    if address := _ADDRESS.search(page, 0, _ADDRESS_WITHIN):
+        return outlet_name(address["host"])
+    if notice := _PRIVACY_NOTICE.search(page):
+        return outlet_name(notice["name"])
     return ""

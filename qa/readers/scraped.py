@@ -21,7 +21,9 @@ from qa.readers.base import Result, title_from_text
 from qa.readers.fragments import join_fragments
 from qa.readers.inline import split_furniture
 from qa.readers.markdown import front_matter_fields, split_front_matter
-from qa.readers.outlets import find_dateline, outlet_from_layout
+from qa.readers.onepage import headline, is_one_line_page, split_page
+from qa.readers.outlets import find_dateline, outlet_from_layout, outlet_named_in
+from qa.readers.removed import held, note
 from qa.readers.text import read_text
 
 HEADER_LINES = 12  # a dateline or date line further down is not the page header's
@@ -77,6 +79,10 @@ def parse_page(text: str) -> Page:
     """Split a scraped page into header and article, and read the header."""
     lines = [_SPACE.sub(" ", line).strip() for line in text.split("\n")]
     lines = [line for line in lines if line]
+    one_line = split_page(lines[0]) if is_one_line_page(lines) else None
+    if one_line:
+        lines = [one_line.header] if one_line.header else []
+        lines += one_line.lines
     header: list[str] = []
     date_line = ""
     source = place = ""
@@ -104,17 +110,30 @@ def parse_page(text: str) -> Page:
     ):
         header, body = lines[:1], lines[1:]  # a title line, then the article
     if not source:
-        source = outlet_from_layout(text)
-    joined = join_fragments([line for line in body if line])
-    paragraphs = junk.clean_lines([piece for line in joined for piece in split_furniture(line)])
+        source = outlet_from_layout(text) or outlet_named_in(text)
+    joined = [line for line in body if line]
+    if not one_line:  # its lines are sentences, not a scraper's broken lines
+        joined = join_fragments(joined)
+    pieces = [piece for line in joined for piece in split_furniture(line)]
+    with held() as keep:
+        paragraphs = junk.clean_lines(pieces)
+        if paragraphs:
+            keep()
+    if not paragraphs:  # headlines glued to the sentences after them took the whole article
+        paragraphs = junk.clean_lines(pieces, glued=True)
     titles = [title for title in map(_title_candidate, header) if title]
-    article_text = "\n\n".join(paragraphs)
+    if one_line and one_line.header in header:
+        titles.append(headline(one_line.header, one_line.address))
+    titles = [title for title in titles if title]
+    for line in header:
+        note("header", line)
+    article_text = (" " if one_line else "\n\n").join(paragraphs)  # a one-line page stays one
     return Page(
         title=titles[-1] if titles else title_from_text(article_text),
         text=article_text,
         source=source,
         place=place,
-        published=_published(header, date_line, paragraphs),
+        published=_published(header, date_line, paragraphs) or dates.stamped(text),
     )
 
 
