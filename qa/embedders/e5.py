@@ -80,7 +80,9 @@ class E5TorchEmbedder(Embedder):
         means = torch.empty((len(windows), self.dimension), dtype=torch.float32)
         for start in range(0, len(order), self.batch_size):
             part = order[start : start + self.batch_size]
-            longest = len(windows[part[0]])
+            # Padded to a multiple of 32 (masked: the vectors do not change), so that the
+            # CPU's bfloat16 kernels, prepared once per shape, are reused across batches.
+            longest = min(-(-len(windows[part[0]]) // 32) * 32, self.max_tokens)
             ids = torch.full((len(part), longest), self._pad, dtype=torch.long)
             mask = torch.zeros((len(part), longest), dtype=torch.long)
             for row, i in enumerate(part):
