@@ -25,11 +25,11 @@ from common import throughput_articles
 from synthetic import synthetic_index
 
 from qa.articles import Article
-from qa.chunking import PassageSettings, cut_passages, embedding_text
 from qa.embedders import get_embedder
-from qa.index import Index
-from qa.indexer import apply_changes, sync_index
-from qa.sentence_vectors import embed_pending
+from qa.index.reader import Index
+from qa.index.sentence_vectors import embed_pending
+from qa.index.writer import apply_changes, sync_index
+from qa.text.passages import PassageSettings, cut_passages, embedding_text
 
 NEW_ARTICLE = Article(
     id="benchmark-new-article",

@@ -31,9 +31,9 @@ from common import throughput_articles
 from qa.articles import Article
 from qa.cluster import Cluster
 from qa.embedders import get_embedder
-from qa.indexer import sync_index
-from qa.manifest import STORE_FILE, IndexFolder
-from qa.store import Store
+from qa.index.manifest import STORE_FILE, IndexFolder
+from qa.index.store import Store
+from qa.index.writer import sync_index
 
 
 def build(articles: dict[str, Article], folder: Path, cluster: Cluster | None) -> dict:

@@ -4,12 +4,12 @@ import sys
 from pathlib import Path
 
 from qa.articles import Article
-from qa.corpus import scan_corpus
 from qa.embedders import DEFAULT_EMBEDDER, get_embedder
 from qa.embedders.cached import CachedEmbedder
 from qa.errors import IndexMismatch
-from qa.index import Index
-from qa.indexer import sync_index
+from qa.index.reader import Index
+from qa.index.writer import sync_index
+from qa.ingest.corpus import scan_corpus
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "cache"

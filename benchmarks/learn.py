@@ -1,12 +1,12 @@
-"""Fit the second-stage ranking model (qa/ranking.py) on the benchmarks' training questions.
+"""Fit the second-stage ranking model (qa/search/ranking.py) on the benchmarks' training questions.
 
     python benchmarks/learn.py              # fit, choose on valid, report on test, save
-    python benchmarks/learn.py --no-save    # the same, leaving qa/models/ranking.json alone
+    python benchmarks/learn.py --no-save    # the same, leaving qa/search/models/ranking.json alone
 
 Training questions: TyDi-QA-id train, FacQA train, IDK-MRC train (its answerable questions)
 and XQuAD's valid half; each over its own benchmark index (benchmarks/common.py). For every
-question the hybrid's first stage gathers and fuses candidates exactly as `qa.retrieval`
-does; the best `depth` of them become rows of `qa.ranking.features`, labelled by whether the
+question the hybrid's first stage gathers and fuses candidates exactly as `qa.search.retrieval`
+does; the best `depth` of them become rows of `qa.search.ranking.features`, labelled by whether the
 passage is the gold one. A logistic regression (scikit-learn) is fitted for each depth and
 regularisation strength; the pair with the best mean R@1 over the three valid sets is kept,
 refitted on train, and reported on the test splits beside the first stage and its parts.
@@ -21,10 +21,17 @@ from common import benchmark_index, cached_embedder
 from evaldata import Benchmark, facqa, idk_mrc, tydiqa, xquad_en_id
 from sklearn.linear_model import LogisticRegression
 
-from qa.index import Index
-from qa.language import detect_language
-from qa.ranking import FEATURES, MODELS, Candidate, RankingModel, features, sentence_similarities
-from qa.retrieval import DEFAULT_WEIGHTS, Mode, fuse, gather
+from qa.index.reader import Index
+from qa.search.ranking import (
+    FEATURES,
+    MODELS,
+    Candidate,
+    RankingModel,
+    features,
+    sentence_similarities,
+)
+from qa.search.retrieval import DEFAULT_WEIGHTS, Mode, fuse, gather
+from qa.text.language import detect_language
 
 DEPTHS = (5, 10, 20)
 STRENGTHS = (0.1, 1.0, 10.0)

@@ -11,8 +11,8 @@ indexer makes one (delete 3 passages, add 3, commit), median of 10.
 
 Quality, on the test splits of TyDi-QA-id, XQuAD en->id and FacQA: R@1 of BM25 alone and of
 the hybrid, where each engine gives the lexical candidates, their scores and their coverage,
-and the real index gives the dense side; fusion and grouping are qa's own (`qa.retrieval`).
-tantivy is what qa uses (`qa.lexical`); FTS5 is an adapter kept here for the comparison.
+and the real index gives the dense side; fusion and grouping are qa's own (`qa.search.retrieval`).
+tantivy is what qa uses (`qa.index.lexical`); FTS5 is an adapter kept here for the comparison.
 """
 
 import argparse
@@ -30,9 +30,9 @@ from evaldata import facqa, tydiqa, xquad_en_id
 from latency import mixed_questions
 from synthetic import folder_size, source_passages, synthetic_articles
 
-from qa.language import detect_language
-from qa.lexical import LexicalIndex, LexicalRecord, idf, tokenize
-from qa.retrieval import DEFAULT_WEIGHTS, Candidates, fuse
+from qa.index.lexical import LexicalIndex, LexicalRecord, idf, tokenize
+from qa.search.retrieval import DEFAULT_WEIGHTS, Candidates, fuse
+from qa.text.language import detect_language
 
 POOL = 100
 

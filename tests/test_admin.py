@@ -11,12 +11,12 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from qa.app import create_app
-from qa.corpus import write_article
-from qa.service import Service
+from qa.ingest.corpus import write_article
+from qa.serve.app import create_app
+from qa.serve.service import Service
 
 KEY = "admin-key-9876"
-LOCAL = "http://localhost"  # TestClient's own Host, testserver, is refused (qa/guard.py)
+LOCAL = "http://localhost"  # TestClient's own Host, testserver, is refused (qa/serve/guard.py)
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from qa.answer import AnswerModel, ask, decide
-from qa.answer_types import offers, question_type
-from qa.retrieval import Hit, Mode, search
-from qa.store import StoredPassage
+from qa.index.store import StoredPassage
+from qa.search.answer import AnswerModel, ask, decide
+from qa.search.answer_types import offers, question_type
+from qa.search.retrieval import Hit, Mode, search
 
 # -- question types ---------------------------------------------------------------------------
 

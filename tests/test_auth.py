@@ -1,4 +1,4 @@
-"""Who may act, against a real `qa serve` on loopback with real cookies (qa/auth.py): the
+"""Who may act, against a real `qa serve` on loopback with real cookies (qa/serve/auth.py): the
 sign-in form's token is no session, signing out ends a session on the server, sessions
 expire, and wrong keys are throttled per client on /admin, the API and /retrieval.
 
@@ -15,7 +15,7 @@ import httpx
 import pytest
 from server import LiveServer, wait_idle
 
-from qa.auth import Auth, Throttled
+from qa.serve.auth import Auth, Throttled
 
 pytestmark = pytest.mark.server
 
@@ -27,7 +27,7 @@ KEPT = "asean-slom-17"  # an article the refused forms try to delete
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory, built_index_dir, small_articles):
-    from qa.corpus import write_article
+    from qa.ingest.corpus import write_article
 
     tmp = tmp_path_factory.mktemp("auth")
     for article in small_articles.values():

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from qa.articles import Article
-from qa.corpus import scan_corpus
-from qa.readers import Problem, read_file
+from qa.ingest.corpus import scan_corpus
+from qa.ingest.readers import Problem, read_file
 
 GOOD_MD = "---\nid: good\ntitle: Baik\n---\n\nArtikel yang baik tentang upah minimum.\n"
 

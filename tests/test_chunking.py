@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 
 from qa.articles import Article
-from qa.chunking import Passage, PassageSettings, approx_tokens, cut_passages, embedding_text
-from qa.sentences import split_sentences
+from qa.text.passages import Passage, PassageSettings, approx_tokens, cut_passages, embedding_text
+from qa.text.sentences import split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"

@@ -8,9 +8,9 @@ from click.testing import CliRunner
 from samples import PASSAGE_KEYS
 
 from qa.cli import cli
-from qa.index import Index
-from qa.retrieval import Mode, search
-from qa.schemas import AskResponse
+from qa.index.reader import Index
+from qa.search.retrieval import Mode, search
+from qa.serve.schemas import AskResponse
 
 TRIBUN = "tribunnews-2023-07-21-indonesia-korea-osh"
 QUESTION_ID = "status proposal OSH Korea"

@@ -6,9 +6,9 @@ import numpy as np
 from click.testing import CliRunner
 
 from qa.cli import cli
-from qa.corpus import write_article
-from qa.indexer import apply_changes
-from qa.lexical import LexicalIndex
+from qa.index.lexical import LexicalIndex
+from qa.index.writer import apply_changes
+from qa.ingest.corpus import write_article
 
 
 def run(*args: str):

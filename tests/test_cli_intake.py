@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from qa.cli import cli
-from qa.index import IndexReader
+from qa.index.reader import IndexReader
 
 
 @pytest.fixture(autouse=True)

@@ -21,17 +21,17 @@ from distributed import get_task_stream
 from samples import code_word, long_article
 from server import free_port
 
-import qa.indexer
+import qa.index.writer
 from qa.articles import Article
-from qa.check import check_index
 from qa.cli import cli
-from qa.corpus import remove_article, write_article
 from qa.errors import WorkerMismatch
-from qa.index import Index
-from qa.indexer import sync_index
-from qa.manifest import STORE_FILE, IndexFolder
-from qa.retrieval import search
-from qa.store import Store
+from qa.index.check import check_index
+from qa.index.manifest import STORE_FILE, IndexFolder
+from qa.index.reader import Index
+from qa.index.store import Store
+from qa.index.writer import sync_index
+from qa.ingest.corpus import remove_article, write_article
+from qa.search.retrieval import search
 
 QUERIES = ["kuota pekerja migran di Korea", "ILO vocational training", "upah minimum Jakarta"]
 QUERIES += [f"program {code_word(number)}" for number in (801, 805)]
@@ -138,7 +138,7 @@ def test_build_and_update_on_the_cluster_match_in_process(dask_cluster, small_ar
 def test_worker_killed_mid_build_completes_with_every_passage_once(
     dask_cluster, small_articles, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(qa.indexer, "EMBED_BATCH", 2)  # many small batches to lose one of
+    monkeypatch.setattr(qa.index.writer, "EMBED_BATCH", 2)  # many small batches to lose one of
     everything = articles(small_articles)
     client = dask_cluster.client
     pids = client.run(os.getpid)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from qa.articles import Article
-from qa.corpus import remove_article, scan_corpus, write_article
 from qa.errors import IngestError
+from qa.ingest.corpus import remove_article, scan_corpus, write_article
 
 REPO = Path(__file__).resolve().parents[1]
 

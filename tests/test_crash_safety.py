@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 
 from qa.articles import Article
-from qa.check import check_index
 from qa.errors import IndexLocked
-from qa.index import Index
-from qa.indexer import apply_changes, sync_index
-from qa.manifest import IndexFolder
-from qa.merging import merge_segments
+from qa.index.check import check_index
+from qa.index.manifest import IndexFolder
+from qa.index.merging import merge_segments
+from qa.index.reader import Index
+from qa.index.writer import apply_changes, sync_index
 
 CITIES = ["Bitung", "Kupang", "Medan", "Sorong", "Cilegon", "Pontianak", "Mataram", "Ambon"]
 TRADES = ["las", "otomotif", "tata boga", "garmen", "listrik", "perhotelan", "agribisnis"]
@@ -48,14 +48,14 @@ WRITER = """
 import json, sys, time
 from datetime import date
 from pathlib import Path
-import qa.indexer
+import qa.index.writer
 from qa.articles import Article
 from qa.embedders import get_embedder
-from qa.indexer import sync_index
-from qa.merging import merge_segments
+from qa.index.writer import sync_index
+from qa.index.merging import merge_segments
 
-qa.indexer.EMBED_BATCH = 8
-qa.indexer.STEP_PASSAGES = 16
+qa.index.writer.EMBED_BATCH = 8
+qa.index.writer.STEP_PASSAGES = 16
 what, index_dir, articles_file, stop_stage, stop_done = sys.argv[1:]
 
 def progress(stage, done, total):

@@ -11,14 +11,14 @@ import pytest
 from fastapi.testclient import TestClient
 from server import LiveServer, wait_idle
 
-from qa.app import create_app
-from qa.corpus import scan_corpus
-from qa.service import Service
+from qa.ingest.corpus import scan_corpus
+from qa.serve.app import create_app
+from qa.serve.service import Service
 
 pytestmark = pytest.mark.server
 
 KEY = "dify-key-9012"
-LOCAL = "http://localhost"  # TestClient's own Host, testserver, is refused (qa/guard.py)
+LOCAL = "http://localhost"  # TestClient's own Host, testserver, is refused (qa/serve/guard.py)
 KNOWLEDGE_ID = "berita-kemnaker"
 HEADERS = {"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"}
 METADATA_KEYS = {

@@ -33,15 +33,15 @@ from samples import code_word, long_article
 from server import LiveServer, wait_for_job, wait_idle
 
 from qa.articles import Article
-from qa.check import check_index
-from qa.chunking import PassageSettings, cut_passages
 from qa.cli import cli
-from qa.corpus import scan_corpus, write_article
 from qa.errors import IndexWriteError
-from qa.index import Index
-from qa.indexer import sync_index
-from qa.manifest import STORE_FILE, IndexFolder
-from qa.store import Store
+from qa.index.check import check_index
+from qa.index.manifest import STORE_FILE, IndexFolder
+from qa.index.reader import Index
+from qa.index.store import Store
+from qa.index.writer import sync_index
+from qa.ingest.corpus import scan_corpus, write_article
+from qa.text.passages import PassageSettings, cut_passages
 
 KEY = "fault-key-5678"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -252,9 +252,17 @@ def _fail_lexical(self):
 @pytest.mark.parametrize(
     ("target", "replacement", "reason"),
     [
-        ("qa.store.Store.add_article", _fail_store, "database or disk is full"),
-        ("qa.vectors.faiss.write_index", _fail_faiss, "vectors.faiss: 0 != 1536 (No space left"),
-        ("qa.lexical.LexicalWriter.commit", _fail_lexical, "[Errno 28] No space left on device"),
+        ("qa.index.store.Store.add_article", _fail_store, "database or disk is full"),
+        (
+            "qa.index.vectors.faiss.write_index",
+            _fail_faiss,
+            "vectors.faiss: 0 != 1536 (No space left",
+        ),
+        (
+            "qa.index.lexical.LexicalWriter.commit",
+            _fail_lexical,
+            "[Errno 28] No space left on device",
+        ),
     ],
     ids=["store", "faiss", "lexical"],
 )
@@ -398,8 +406,8 @@ def test_fuzzed_api_never_answers_5xx(site):
     from hypothesis.errors import Unsatisfiable
     from schemathesis import GenerationMode, openapi
 
-    from qa.app import create_app
-    from qa.service import Service
+    from qa.serve.app import create_app
+    from qa.serve.service import Service
 
     corpus, index = site
     service = Service(corpus, index)

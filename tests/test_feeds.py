@@ -10,9 +10,9 @@ from sites import NewsSite
 
 from qa.articles import Article
 from qa.errors import FeedError, IngestError
-from qa.feedreader import find_feed, web_links
-from qa.feeds import FEEDS_FILE, FeedList, Poller, parse_interval
-from qa.fetch import Fetcher
+from qa.ingest.feedreader import find_feed, web_links
+from qa.ingest.feeds import FEEDS_FILE, FeedList, Poller, parse_interval
+from qa.ingest.fetch import Fetcher
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 from sites import SLOW_SECONDS, TRICKLE_SECONDS, NewsSite
 
 from qa.errors import FetchError, QAError, UnsafeAddress
-from qa.fetch import FEED_TYPES, ROBOT_NAME, Fetcher, Robots, allowed_networks, refusal
+from qa.ingest.fetch import FEED_TYPES, ROBOT_NAME, Fetcher, Robots, allowed_networks, refusal
 
 LOOPBACK_ONLY = allowed_networks("127.0.0.1/32")
 

@@ -21,10 +21,10 @@ from samples import code_word, long_article
 from server import LiveServer, wait_for_job, wait_idle
 
 from qa.articles import Article
-from qa.check import check_index
-from qa.corpus import scan_corpus, write_article
-from qa.manifest import IndexFolder
-from qa.merging import FACTOR as MERGE_FACTOR
+from qa.index.check import check_index
+from qa.index.manifest import IndexFolder
+from qa.index.merging import FACTOR as MERGE_FACTOR
+from qa.ingest.corpus import scan_corpus, write_article
 
 pytestmark = pytest.mark.server
 
@@ -39,7 +39,7 @@ HELD_MERGE = f"""
 import sys, time
 from itertools import count
 from pathlib import Path
-from qa.merging import merge_segments
+from qa.index.merging import merge_segments
 
 hook, stages = Path(sys.argv[2]), count()
 

@@ -1,4 +1,4 @@
-"""The Host check and the security headers on every route (qa/guard.py), against a real
+"""The Host check and the security headers on every route (qa/serve/guard.py), against a real
 `qa serve` on loopback: a request for a foreign host name (DNS rebinding) is refused before
 any route runs and gets no cookie; every response carries the headers; no page needs script.
 """
@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from server import LiveServer, wait_idle
 
-from qa.app import create_app
-from qa.guard import HEADERS, host_of
-from qa.service import Service
+from qa.serve.app import create_app
+from qa.serve.guard import HEADERS, host_of
+from qa.serve.service import Service
 
 pytestmark = pytest.mark.server
 
@@ -25,7 +25,7 @@ PATHS = ["/", "/?q=upah+minimum", "/admin", "/api/search?q=upah", "/static/style
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory, built_index_dir, small_articles):
-    from qa.corpus import write_article
+    from qa.ingest.corpus import write_article
 
     tmp = tmp_path_factory.mktemp("guard")
     for article in small_articles.values():

@@ -3,8 +3,8 @@ real sentence that looks like it (it mentions video, WhatsApp, a copyright...) s
 
 import pytest
 
-from qa.readers.inline import split_furniture
-from qa.readers.scraped import parse_page
+from qa.ingest.readers.inline import split_furniture
+from qa.ingest.readers.scraped import parse_page
 
 LEAD = "Kemnaker membuka pelatihan vokasi bagi pencari kerja di Jakarta, Senin (3/6/2024)."
 CLOSE = "Sementara itu, pelatihan berlangsung selama tiga bulan di berbagai daerah."

@@ -8,8 +8,8 @@ import pytest
 from sites import REALNEWS
 
 from qa.errors import IngestError
-from qa.fetch import Fetcher, allowed_networks
-from qa.intake import article_id, canonical_url, fetch_article, fetch_articles, normal_url
+from qa.ingest.fetch import Fetcher, allowed_networks
+from qa.ingest.links import article_id, canonical_url, fetch_article, fetch_articles, normal_url
 
 PAGES = ["antaranews-1", "detik-1", "kompas-1", "kompas-2", "republika-1", "tempo-1"]
 

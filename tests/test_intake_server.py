@@ -10,8 +10,8 @@ import pytest
 from server import LiveServer, wait_for_job
 from sites import NewsSite
 
-from qa.corpus import write_article
-from qa.feeds import FeedList
+from qa.ingest.corpus import write_article
+from qa.ingest.feeds import FeedList
 
 pytestmark = pytest.mark.server
 

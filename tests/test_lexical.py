@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qa.filters import Filters
-from qa.lexical import STOPWORDS, LexicalIndex, LexicalRecord, tokenize
+from qa.index.lexical import STOPWORDS, LexicalIndex, LexicalRecord, tokenize
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 from server import LiveServer
 from sites import TRICKLE_SECONDS, NewsSite
 
-from qa.corpus import write_article
+from qa.ingest.corpus import write_article
 
 pytestmark = pytest.mark.server
 

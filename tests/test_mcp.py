@@ -17,7 +17,7 @@ from mcp import Client, StdioServerParameters, stdio_client
 from samples import PASSAGE_KEYS
 from server import REPO, LiveServer, wait_idle
 
-from qa.corpus import scan_corpus
+from qa.ingest.corpus import scan_corpus
 
 pytestmark = pytest.mark.server
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.check import check_index
-from qa.index import Index
-from qa.indexer import apply_changes
-from qa.manifest import IndexFolder, SegmentEntry
-from qa.merging import EXPUNGE_SHARE, FACTOR, FLOOR, choose, merge_segments
+from qa.index.check import check_index
+from qa.index.manifest import IndexFolder, SegmentEntry
+from qa.index.merging import EXPUNGE_SHARE, FACTOR, FLOOR, choose, merge_segments
+from qa.index.reader import Index
+from qa.index.writer import apply_changes
 
 
 def entry(name: str, passages: int, deleted: int = 0) -> SegmentEntry:

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from qa.articles import Article
-from qa.readers import Problem, file_ids, read_file
-from qa.readers.html import without_site_name
-from qa.readers.markdown import render_markdown
-from qa.readers.records import id_from_url, read_jsonl
+from qa.ingest.readers import Problem, file_ids, read_file
+from qa.ingest.readers.html import without_site_name
+from qa.ingest.readers.markdown import render_markdown
+from qa.ingest.readers.records import id_from_url, read_jsonl
 
 
 def split(items):

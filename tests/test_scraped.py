@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from qa.articles import Article
-from qa.readers import read_file
-from qa.readers.scraped import parse_page
+from qa.ingest.readers import read_file
+from qa.ingest.readers.scraped import parse_page
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -397,7 +397,7 @@ def test_look_alikes_of_the_english_furniture_stay():
 
 
 def test_removals_are_noted_by_family(tmp_path):
-    from qa.readers.removed import recording
+    from qa.ingest.readers.removed import recording
 
     path = tmp_path / "page.txt"
     path.write_text(

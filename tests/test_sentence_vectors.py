@@ -6,12 +6,12 @@ import shutil
 from contextlib import closing
 from pathlib import Path
 
-from qa.answer import ask
-from qa.index import Index
-from qa.indexer import apply_changes
-from qa.manifest import STORE_FILE, IndexFolder
-from qa.sentence_vectors import embed_pending
-from qa.store import Store
+from qa.index.manifest import STORE_FILE, IndexFolder
+from qa.index.reader import Index
+from qa.index.sentence_vectors import embed_pending
+from qa.index.store import Store
+from qa.index.writer import apply_changes
+from qa.search.answer import ask
 
 
 def pending(index_dir: Path) -> int:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.sentences import split_sentences
+from qa.text.sentences import split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"

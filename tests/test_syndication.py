@@ -14,11 +14,11 @@ import httpx
 import pytest
 from server import LiveServer, wait_for_job, wait_idle
 
-from qa import copies
 from qa.articles import Article
-from qa.corpus import write_article
-from qa.readers.records import read_jsonl
-from qa.store import Store
+from qa.index import copies
+from qa.index.store import Store
+from qa.ingest.corpus import write_article
+from qa.ingest.readers.records import read_jsonl
 
 DATA = Path(__file__).parent / "data" / "syndication"
 KEY = "test-key-syndication"

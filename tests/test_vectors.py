@@ -16,13 +16,13 @@ import numpy as np
 import pytest
 
 from qa.articles import Article
-from qa.check import check_index
 from qa.filters import Filters
-from qa.index import Index
-from qa.indexer import apply_changes, sync_index
-from qa.merging import merge_segments
-from qa.retrieval import Mode, search
-from qa.vectors import EXACT_BELOW, factory_for, nprobe_for
+from qa.index.check import check_index
+from qa.index.merging import merge_segments
+from qa.index.reader import Index
+from qa.index.vectors import EXACT_BELOW, factory_for, nprobe_for
+from qa.index.writer import apply_changes, sync_index
+from qa.search.retrieval import Mode, search
 
 CITIES = ["Bitung", "Kupang", "Medan", "Sorong", "Cilegon", "Pontianak", "Mataram", "Ambon", "Palu"]
 TRADES = ["welding", "automotive", "cooking", "garment", "electrical", "hospitality", "farming"]

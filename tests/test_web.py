@@ -8,15 +8,15 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from samples import SUARA_SLOM_PLUS_THREE, TRIBUN_OSH_KOREA
 
-import qa.answer
-from qa.answer import DEFAULT_MODEL
-from qa.app import create_app
-from qa.service import Service
-from qa.web import pieces, safe_url
+import qa.search.answer
+from qa.search.answer import DEFAULT_MODEL
+from qa.serve.app import create_app
+from qa.serve.service import Service
+from qa.serve.web import pieces, safe_url
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
-LOCAL = "http://localhost"  # TestClient's own Host, testserver, is refused (qa/guard.py)
+LOCAL = "http://localhost"  # TestClient's own Host, testserver, is refused (qa/serve/guard.py)
 
 ARTICLES = {
     "tribun-osh-korea": TRIBUN_OSH_KOREA,
@@ -112,7 +112,7 @@ def test_filters_narrow_results(client):
 
 def test_no_answer_still_shows_closest_passages(client, monkeypatch):
     never_sure = replace(DEFAULT_MODEL, threshold=1.01)  # confidence is a probability
-    monkeypatch.setattr(qa.answer, "DEFAULT_MODEL", never_sure)
+    monkeypatch.setattr(qa.search.answer, "DEFAULT_MODEL", never_sure)
     html = client.get("/", params={"q": "status proposal OSH Korea"}).text
     answer = section(html, "answer")
     assert "Tidak ada jawaban yang pasti" in answer and "<mark>" not in answer

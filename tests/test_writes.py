@@ -20,14 +20,14 @@ from mcp import Client
 from server import LiveServer, wait_for_job, wait_idle
 
 from qa.cli import cli
-from qa.corpus import write_article
+from qa.ingest.corpus import write_article
 
 pytestmark = pytest.mark.server
 
 KEY = "writes-key-2468"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
-# Long enough (about 50 words) to be compared as a syndicated copy (qa/copies.py).
+# Long enough (about 50 words) to be compared as a syndicated copy (qa/index/copies.py).
 BODY = (
     "Kementerian Ketenagakerjaan dan Badan Pelindungan Pekerja Migran Indonesia membuka "
     "pendaftaran program magang ke Jepang bagi lulusan sekolah menengah kejuruan. Peserta "

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from qa.answer import ask as answer
 from qa.cli.common import clean_errors, index_option
 from qa.filters import Filters
-from qa.index import Index
-from qa.retrieval import Mode
-from qa.schemas import AskResponse, ask_response
+from qa.index.reader import Index
+from qa.search.answer import ask as answer
+from qa.search.retrieval import Mode
+from qa.serve.schemas import AskResponse, ask_response
 
 MARK_START, MARK_END = "\x1b[1;33m", "\x1b[0m"
 

@@ -12,7 +12,7 @@ from qa.errors import QAError
 from qa.settings import option
 
 if TYPE_CHECKING:
-    from qa.service import Service
+    from qa.serve.service import Service
 
 corpus_option = option(
     "corpus",
@@ -46,7 +46,7 @@ def clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 def indexing_service(corpus_dir: Path, index_dir: Path) -> Iterator["Service"]:
     """A Service for one command's writes: they go to the corpus folder and, before the
     command ends, into the index (a running server picks the new generation up)."""
-    from qa.service import Service  # loads the index machinery: only for commands that write
+    from qa.serve.service import Service  # loads the index machinery: only for commands that write
 
     corpus_dir.mkdir(parents=True, exist_ok=True)
     service = Service(corpus_dir, index_dir)

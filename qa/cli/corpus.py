@@ -7,8 +7,8 @@ import click
 
 from qa.articles import Article
 from qa.cli.common import clean_errors, corpus_option, index_option, indexing_service
-from qa.corpus import scan_corpus
-from qa.readers.removed import Removal, recording
+from qa.ingest.corpus import scan_corpus
+from qa.ingest.readers.removed import Removal, recording
 
 TITLE_WIDTH = 48
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from qa.cli.common import clean_errors, corpus_option, index_option, indexing_service
-from qa.feeds import Feed, FeedList
+from qa.ingest.feeds import Feed, FeedList
 
 
 @click.group()

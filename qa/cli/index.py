@@ -5,16 +5,16 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from qa.check import check_index
-from qa.chunking import PassageSettings
 from qa.cli.common import clean_errors, cluster_option, corpus_option, index_option
 from qa.cluster import Cluster, connect
-from qa.corpus import scan_corpus
-from qa.index import Index
-from qa.indexer import UpdateReport, sync_index
-from qa.merging import MergeReport, merge_segments
-from qa.sentence_vectors import embed_pending
+from qa.index.check import check_index
+from qa.index.merging import MergeReport, merge_segments
+from qa.index.reader import Index
+from qa.index.sentence_vectors import embed_pending
+from qa.index.writer import UpdateReport, sync_index
+from qa.ingest.corpus import scan_corpus
 from qa.settings import option
+from qa.text.passages import PassageSettings
 
 
 @click.group()

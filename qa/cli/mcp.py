@@ -27,8 +27,8 @@ def mcp(corpus_dir: Path, index_dir: Path, no_sync: bool) -> None:
     Example:
         qa mcp --corpus /srv/qa/corpus --index /srv/qa/index
     """
-    from qa import mcp_server
-    from qa.service import Service
+    from qa.serve import mcp_server
+    from qa.serve.service import Service
 
     service = Service(corpus_dir, index_dir)
     service.open(catch_up=not no_sync)

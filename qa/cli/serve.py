@@ -12,7 +12,7 @@ from qa.settings import option
 
 def _interval(context: click.Context, param: click.Parameter, value: str | None) -> float | None:
     """--poll-feeds in seconds ("30m" is 1800)."""
-    from qa.feeds import parse_interval
+    from qa.ingest.feeds import parse_interval
 
     try:
         return parse_interval(value) if value else None
@@ -69,9 +69,9 @@ def serve(
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import uvicorn
 
-    from qa.app import create_app
     from qa.cluster import connect
-    from qa.service import Service
+    from qa.serve.app import create_app
+    from qa.serve.service import Service
 
     bar: tqdm | None = None
 

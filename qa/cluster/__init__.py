@@ -5,7 +5,7 @@
 
 An `Embedding` does for the indexer what needs the embedder's model: cutting articles into
 passages (which counts tokens with its tokenizer) and embedding passage texts. The indexer
-commits each batch of vectors as it comes back (`qa.indexer`), so progress shows and a
+commits each batch of vectors as it comes back (`qa.index.writer`), so progress shows and a
 killed build resumes; it never knows where the work ran. `InProcess` runs the embedder here,
 batch after batch. `ClusterEmbedding` sends batches to the workers, a bounded number at a
 time: articles out and their passages back (cutting is 95% of a build's work besides
@@ -29,11 +29,11 @@ from typing import Any
 import numpy as np
 
 from qa.articles import Article
-from qa.chunking import PassageSettings
 from qa.embedders import Embedder, get_embedder
 from qa.errors import ClusterFailed, ClusterUnavailable, WorkerMismatch
-from qa.passages import new_passages
-from qa.store import NewPassage
+from qa.index.prepare import new_passages
+from qa.index.store import NewPassage
+from qa.text.passages import PassageSettings
 
 Batches = Iterator[tuple[list[bytes], np.ndarray]]  # (keys, their vectors), batch by batch
 

@@ -14,11 +14,11 @@ import numpy as np
 from distributed import WorkerPlugin, get_worker
 
 from qa.articles import Article
-from qa.chunking import PassageSettings
 from qa.embedders import Embedder, get_embedder
 from qa.errors import WorkerMismatch
-from qa.passages import new_passages
-from qa.store import NewPassage
+from qa.index.prepare import new_passages
+from qa.index.store import NewPassage
+from qa.text.passages import PassageSettings
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 

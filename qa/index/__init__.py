@@ -1,0 +1,1 @@
+"""The index: store, vectors, lexical engine, segments, writer, reader."""

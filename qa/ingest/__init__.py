@@ -1,0 +1,1 @@
+"""Where articles come in: corpus files, links, feeds, uploads."""

@@ -1,0 +1,1 @@
+"""Questions answered from one index: retrieval, ranking, the answer."""

@@ -1,0 +1,206 @@
+"""The answer: the sentence of the top passages that best answers the question.
+
+Retrieval (hybrid mode) has already compared every sentence of its best candidates with the
+question, from the sentence vectors stored with the index. The answer is the best sentence of
+the first few hits, scored by its similarity, the share of the question's terms it holds,
+whether it offers the kind of answer asked for (a date for "kapan", a number for "berapa",
+...) and its passage's rank. Confidence is a logistic model over the answer's features,
+fitted on IDK-MRC's answerable and unanswerable questions (`python benchmarks/retrieval.py
+--fit`); below the threshold the service says there is no answer and still lists the
+passages.
+"""
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from qa.filters import NO_FILTERS, Filters
+from qa.index import lexical
+from qa.index.reader import Index
+from qa.search.answer_types import offers, question_type
+from qa.search.ranking import sentence_similarities
+from qa.search.retrieval import Hit, Mode, search
+from qa.text.language import detect_language
+
+
+@dataclass(frozen=True)
+class AnswerModel:
+    """Answer weights and the confidence model (see the module docstring)."""
+
+    answer_passages: int = 3
+    lexical_weight: float = 0.1
+    type_bonus: float = 0.1
+    rank_penalty: float = 0.1
+    pair_margin: float = 0.03  # a neighbour scoring this close to the best joins the answer
+    retrieve: int = 10  # hits the confidence features look at, whatever k the caller shows
+    # Confidence: logistic in `confidence_features`, fitted by `benchmarks/retrieval.py --fit`;
+    # the threshold is the highest at which "no answer" was right 90% of the time there.
+    intercept: float = -31.822
+    gap_coef: float = 18.111
+    coverage_coef: float = 0.977
+    cross_coef: float = 3.144
+    sentence_coef: float = 33.075
+    threshold: float = 0.10
+
+
+DEFAULT_MODEL = AnswerModel()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer sentence(s) as a span of one hit's passage text."""
+
+    hit: Hit
+    start: int
+    end: int
+    features: tuple[float, ...]  # the confidence model's inputs (see `confidence_features`)
+    confidence: float
+
+    @property
+    def text(self) -> str:
+        return self.hit.passage.text[self.start : self.end]
+
+
+@dataclass
+class Answering:
+    """The reranked hits, the best answer whatever its confidence, and highlights."""
+
+    hits: list[Hit]
+    best: Answer | None
+    highlights: dict[int, tuple[int, int]]  # passage id -> span of its best sentence
+    threshold: float
+
+    @property
+    def answer(self) -> Answer | None:
+        """The best answer if it is confident enough, else None (no answer in the corpus)."""
+        if self.best is None or self.best.confidence < self.threshold:
+            return None
+        return self.best
+
+
+def ask(
+    index: Index,
+    question: str,
+    k: int = 5,
+    mode: Mode = Mode.hybrid,
+    filters: Filters = NO_FILTERS,
+    model: AnswerModel | None = None,
+) -> Answering:
+    """Retrieve passages for `question` and answer it: what `qa ask` and /api/ask do."""
+    model = model or DEFAULT_MODEL
+    query_vector = index.embedder.encode_queries([question])[0]
+    wanted = max(k, model.retrieve)
+    hits = search(index, question, k=wanted, mode=mode, filters=filters, query_vector=query_vector)
+    hits = (
+        with_sentences(index, hits[: model.answer_passages], query_vector)
+        + hits[model.answer_passages :]
+    )
+    answering = decide(question, hits, model)
+    answering.hits = answering.hits[:k]
+    return answering
+
+
+def with_sentences(index: Index, hits: list[Hit], query_vector: np.ndarray) -> list[Hit]:
+    """`hits` with their sentences compared to the question (done already in hybrid mode)."""
+    missing = [hit for hit in hits if hit.sentences is None]
+    if not missing:
+        return hits
+    similarities = sentence_similarities(
+        index.store, index.embedder, [hit.passage for hit in missing], query_vector
+    )
+    found = dict(zip((id(hit) for hit in missing), similarities, strict=True))
+    return [
+        hit if hit.sentences is not None else replace(hit, sentences=found[id(hit)]) for hit in hits
+    ]
+
+
+def decide(question: str, hits: list[Hit], model: AnswerModel = DEFAULT_MODEL) -> Answering:
+    """Pick the answer sentence among the first hits' sentences, and its confidence."""
+    terms = set(lexical.tokenize(question))
+    kind = question_type(question)
+    language = detect_language(question)
+    dense = [hit.dense for hit in hits[: model.retrieve]]
+    gap = max(dense) - float(np.mean(dense)) if dense else 0.0
+    highlights: dict[int, tuple[int, int]] = {}
+    best: tuple[float, Answer] | None = None
+    for rank, hit in enumerate(hits):
+        sims = hit.sentences
+        if sims is None or not len(sims):
+            continue
+        spans = hit.passage.sentences
+        texts = [hit.passage.text[s:e] for s, e in spans]
+        overlaps = [_overlap(terms, text) for text in texts]
+        sentence_scores = [
+            float(sim) + model.lexical_weight * overlap + model.type_bonus * offers(text, kind)
+            for sim, overlap, text in zip(sims, overlaps, texts, strict=True)
+        ]
+        number = int(np.argmax(sentence_scores))
+        start, end = _span(spans, number, sentence_scores, model.pair_margin)
+        highlights[hit.passage.id] = (start, end)
+        if rank >= model.answer_passages:
+            continue
+        score = sentence_scores[number] - model.rank_penalty * rank
+        features = confidence_features(hit, gap, hit.passage.language != language)
+        answer = Answer(hit, start, end, features, confidence(features, model))
+        if best is None or score > best[0]:
+            best = (score, answer)
+    return Answering(hits, best[1] if best else None, highlights, model.threshold)
+
+
+def confidence_features(hit: Hit, gap: float, cross: bool) -> tuple[float, float, float, float]:
+    """What the confidence model weighs: how far the best passage's similarity stands out from
+    the other hits' (an off-topic question finds nothing that stands out), the share of the
+    question's term weight the passage holds, whether question and passage are in different
+    languages (coverage then runs low even for a right answer), and how close the passage's
+    best sentence comes to the question (a question the passage only touches matches none of
+    its sentences closely; measured on IDK-MRC it lifts no-answer recall by a third,
+    docs/benchmarks.md)."""
+    best_sentence = float(np.max(hit.sentences)) if hit.sentences is not None else 0.0
+    return (gap, hit.coverage, float(cross), best_sentence)
+
+
+def confidence(features: tuple[float, ...], model: AnswerModel) -> float:
+    """Probability that the answer is right, from the logistic model."""
+    gap, coverage, cross, best_sentence = features
+    logit = (
+        model.intercept
+        + model.gap_coef * gap
+        + model.coverage_coef * coverage
+        + model.cross_coef * cross
+        + model.sentence_coef * best_sentence
+    )
+    return 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
+
+
+def lexical_highlights(query: str, hits: list[Hit]) -> dict[int, tuple[int, int]]:
+    """Per hit (by passage id), the sentence sharing most terms with the query, where any does
+    (cheap: no embedding, for /api/search)."""
+    terms = set(lexical.tokenize(query))
+    highlights = {}
+    for hit in hits:
+        spans = hit.passage.sentences
+        overlaps = [_overlap(terms, hit.passage.text[start:end]) for start, end in spans]
+        if overlaps and max(overlaps) > 0:
+            highlights[hit.passage.id] = spans[overlaps.index(max(overlaps))]
+    return highlights
+
+
+def _overlap(terms: set[str], sentence: str) -> float:
+    """Share of the question's terms that occur in the sentence."""
+    if not terms:
+        return 0.0
+    return len(terms & set(lexical.tokenize(sentence))) / len(terms)
+
+
+def _span(spans, number: int, scores: list[float], margin: float) -> tuple[int, int]:
+    """The best sentence, with its neighbour when that scores nearly as well (an answer
+    that runs over two sentences)."""
+    start, end = spans[number]
+    neighbours = [n for n in (number - 1, number + 1) if 0 <= n < len(spans)]
+    if not neighbours:
+        return start, end
+    other = max(neighbours, key=lambda n: scores[n])
+    if scores[number] - scores[other] >= margin:
+        return start, end
+    return min(start, spans[other][0]), max(end, spans[other][1])

@@ -1,0 +1,1 @@
+"""The ways in: the service, the app, API, page, /admin, MCP, Dify."""
