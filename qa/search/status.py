@@ -15,7 +15,7 @@ topics, newer ones among them, 4.7 or more below it (docs/benchmarks.md).
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 from qa import settings
@@ -77,6 +77,14 @@ class Standing:
         return self.latest.published
 
 
+@dataclass
+class StatusAnswering(Answering):
+    """An `Answering` with where things stand: None for a question that asks no status, or
+    that the corpus does not answer."""
+
+    standing: Standing | None = None
+
+
 def is_status_question(question: str) -> bool:
     """Whether `question` asks how something stands now."""
     return bool(_CUES.search(question))
@@ -131,21 +139,30 @@ def ask_latest(
     k: int = 5,
     mode: Mode = Mode.hybrid,
     filters: Filters = NO_FILTERS,
-) -> Answering:
+) -> StatusAnswering:
     """`qa.search.answer.ask`, except that a status question is answered from the latest
-    passage that answers it, and the passages that answer lead the hits, newest first (so the
-    earlier history is among them). Other questions, and other modes than hybrid (whose scores
-    are not the ranking model's), are answered as `ask` answers them. `standing` reads the
-    `as_of` date and the earlier history off the result."""
+    passage that answers it, with its standing, and the passages that answer lead the hits,
+    newest first. Other questions, and other modes than hybrid (whose scores are not the
+    ranking model's), are answered as `ask` answers them."""
     if mode != Mode.hybrid or not is_status_question(question):
-        return ask(index, question, k=k, mode=mode, filters=filters)
+        return _with(ask(index, question, k=k, mode=mode, filters=filters), None)
     answering = answering_pool(index, question, mode, filters)
     now = standing(question, answering)
-    if now is not None:
-        answering.best = now.latest.answer()
-        told = [e.hit for e in (now.latest, *now.earlier)]
-        rest = [hit for hit in answering.hits if all(hit is not t for t in told)]
-        answering.hits = (told + rest)[: max(k, len(told))]
-    else:
+    if now is None:
         answering.hits = answering.hits[:k]
-    return answering
+        return _with(answering, None)
+    answering.best = now.latest.answer()
+    told = [e.hit for e in (now.latest, *now.earlier)]
+    rest = [hit for hit in answering.hits if all(hit is not t for t in told)]
+    answering.hits = (told + rest)[: max(k, len(told))]
+    return _with(answering, now)
+
+
+def standing_of(answering: Answering) -> Standing | None:
+    """The standing `ask_latest` found, if `answering` came from it and has one."""
+    return answering.standing if isinstance(answering, StatusAnswering) else None
+
+
+def _with(answering: Answering, now: Standing | None) -> StatusAnswering:
+    values = {field.name: getattr(answering, field.name) for field in fields(Answering)}
+    return StatusAnswering(**values, standing=now)
