@@ -93,6 +93,15 @@ SETTINGS: dict[str, Setting] = {
             "Host itself.",
         ),
         Setting(
+            "trusted_proxies",
+            None,
+            "QA_TRUSTED_PROXIES",
+            "Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto the "
+            "server believes (comma-separated, or * for any). None by default: the client "
+            "address is the connection's, so no client can pick the address the key throttle "
+            "counts.",
+        ),
+        Setting(
             "auth_attempts",
             10,
             "QA_AUTH_ATTEMPTS",

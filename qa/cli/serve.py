@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from qa import settings
 from qa.cli.common import clean_errors, cluster_option, corpus_option, index_option
 from qa.settings import option
 
@@ -95,4 +96,9 @@ def serve(
             allowed_hosts=allowed_hosts,
             knowledge_id=knowledge_id,
         )
-        uvicorn.run(app, host=host, port=port)
+        proxies = settings.get("trusted_proxies")
+        # Forwarded headers only from the proxies named: otherwise any client could name the
+        # address the key throttle counts (qa/serve/auth.py)
+        uvicorn.run(
+            app, host=host, port=port, proxy_headers=bool(proxies), forwarded_allow_ips=proxies
+        )

@@ -25,6 +25,7 @@ from qa.ingest.readers.headlines import (
     quoted_end,
     sentence_end,
 )
+from qa.ingest.readers.promotions import promotion_end, syndication_notice_end
 
 Extent = Callable[[str, re.Match[str]], int | None]
 
@@ -157,69 +158,9 @@ def _footer_end(text: str, match: re.Match[str]) -> int:
     return sentence_end(text, match.end())
 
 
-# Where the syndicated article can be read: "Klik untuk baca: <url>", "Selengkapnya klik di sini."
-_READ_THERE = re.compile(r"[.,]?\s*(?:Klik untuk baca\s*:?\s*\S+|Selengkapnya klik di ?sini\.?)")
-
-
-def _syndication(text: str, match: re.Match[str]) -> int:
-    """A syndication notice: Artikel ini telah tayang di X dengan judul "...". Klik untuk
-    baca: <url>."""
-    if match["titled"]:
-        end = max(quoted_end(text, match.end()), headline_end(text, match.end()))
-    else:
-        end = sentence_end(text, match.end())
-    link = _READ_THERE.match(text, end)
-    return link.end() if link else end
-
-
-# A promotion of the outlet's channels: an order to the reader that names a channel and the news.
-_PROMO_CHANNEL = re.compile(
-    r"WhatsApp|Google News|Telegram|\bsaluran\b|\b[Cc]hannel\b|\bponsel(?:mu)?\b|notifikasi|"
-    r"\bklik di ?sini\b",
-    re.IGNORECASE,
-)
-_PROMO_NEWS = re.compile(
-    r"\bberita\b|\bnews\b|\bupdate\b|\bartikel\b|https?://|[Cc]hannel\s+[A-Z]|\bkami\b",
-    re.IGNORECASE,
-)
-# The link a promotion ends with, as a sentence of its own: "Klik di Sini", "klik link ini."
-_CLICK_HERE = re.compile(r"\s*[Kk]lik (?:di ?[Ss]ini|link ini)\b[.!]?")
-# What the reader is told after the promotion: to install the app.
-PROMO_FOLLOW_UP = re.compile(
-    r"^(?:Pastikan|Anda|Kamu|Caranya|Lalu|Kemudian)\b.*\b(?:install|instal|aplikasi|join)\b",
-    re.IGNORECASE,
-)
-
-
 def _to_sentence_end(text: str, match: re.Match[str]) -> int:
     """Furniture that is a whole sentence: the comment box's "... lengkapi data dirimu."."""
     return sentence_end(text, match.end())
-
-
-def _is_promotion(sentence: str) -> bool:
-    """Whether a sentence names a channel and the news: the outlet promoting itself."""
-    return bool(_PROMO_CHANNEL.search(sentence) and _PROMO_NEWS.search(sentence))
-
-
-def _promotion(text: str, match: re.Match[str]) -> int | None:
-    """Channel promotions ("Ikuti WhatsApp Channel ...", "Simak berita ... di Google News"),
-    with the install reminders that follow; an order about WhatsApp in a how-to is prose."""
-    end = sentence_end(text, match.start())
-    title_end = headline_end(text, match.start())
-    if match.start() < title_end < end and _is_promotion(text[match.start() : title_end]):
-        end = title_end  # "Ikuti WhatsApp Channel Republika", and the next sentence after it
-    if click := _CLICK_HERE.match(text, end):
-        end = click.end()  # "... setiap hari dari Kompas.com. Klik di Sini"
-    if not _is_promotion(text[match.start() : end]):
-        return None
-    while end < len(text):
-        start = end + len(text[end:]) - len(text[end:].lstrip())
-        following = sentence_end(text, start)
-        sentence = text[start:following]
-        if not (_is_promotion(sentence) or PROMO_FOLLOW_UP.match(sentence)):
-            break
-        end = following
-    return end
 
 
 # The editor's initials closing the article: "(eva/fca)", "(nas, ant)", "(*)", "(ANT/JPNN)".
@@ -302,7 +243,7 @@ FURNITURE = (
             r"Artikel ini (?:telah |sudah )?(?:lebih dulu |terlebih dahulu )?(?:tayang|naik|terbit|"
             r"dimuat|diterbitkan|ditayangkan) di\s*\S+(?P<titled>\s+dengan judul\s*:?)?"
         ),
-        _syndication,
+        syndication_notice_end,
         family="syndication",
     ),
     # A photo caption at the start of a line, the paragraph glued after its credit.
@@ -335,7 +276,7 @@ FURNITURE = (
             r"(?:Simak|Ikuti|Follow|Gabung|Bergabung|Dapatkan|Pilih|Klik|Unduh|Download|Info|"
             r"Kunjungi|Jangan lupa|Yuk|Ayo|Mari|Akses|Baca berita|Update berita)\b"
         ),
-        _promotion,
+        promotion_end,
         family="promotion",
     ),
     # Pointers to more news elsewhere: "Baca berita Wartakotalive.com lainnya di Google News.",

@@ -20,7 +20,8 @@ from qa.ingest.readers.headlines import (
     is_headline,
     is_stray_headline,
 )
-from qa.ingest.readers.inline import PHOTO_CREDIT, PROMO_FOLLOW_UP, furniture_family, is_end_mark
+from qa.ingest.readers.inline import PHOTO_CREDIT, furniture_family, is_end_mark
+from qa.ingest.readers.promotions import PROMO_FOLLOW_UP
 from qa.ingest.readers.removed import note
 
 # A syndication notice whose headline is on the next line: "... di Kontan.co.id dengan judul".
