@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from qa.index.reader import Index
+from qa.index.sentence_vectors import embed_pending
 from qa.index.writer import sync_index
 from qa.ingest.corpus import scan_corpus
 from qa.search.answer import ask
@@ -31,7 +32,9 @@ DATA = REPO / "tests" / "data" / "status"
 
 
 def built(corpus: Path, folder: Path, embedder: str) -> Index:
+    """An index over `corpus` with its sentence vectors (as `qa serve` embeds them)."""
     sync_index(scan_corpus(corpus).articles, folder, embedder_name=embedder)
+    embed_pending(folder)
     return Index.load(folder)
 
 

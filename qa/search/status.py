@@ -141,9 +141,9 @@ def ask_latest(
     filters: Filters = NO_FILTERS,
 ) -> StatusAnswering:
     """`qa.search.answer.ask`, except that a status question is answered from the latest
-    passage that answers it, with its standing, and the passages that answer lead the hits,
-    newest first. Other questions, and other modes than hybrid (whose scores are not the
-    ranking model's), are answered as `ask` answers them."""
+    passage that answers it, with its standing, and the passages that answer lead the `k`
+    hits, newest first (the standing lists them all). Other questions, and other modes than
+    hybrid (whose scores are not the ranking model's), are answered as `ask` answers them."""
     if mode != Mode.hybrid or not is_status_question(question):
         return _with(ask(index, question, k=k, mode=mode, filters=filters), None)
     answering = answering_pool(index, question, mode, filters)
@@ -154,7 +154,7 @@ def ask_latest(
     answering.best = now.latest.answer()
     told = [e.hit for e in (now.latest, *now.earlier)]
     rest = [hit for hit in answering.hits if all(hit is not t for t in told)]
-    answering.hits = (told + rest)[: max(k, len(told))]
+    answering.hits = (told + rest)[:k]
     return _with(answering, now)
 
 
