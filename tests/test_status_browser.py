@@ -42,7 +42,7 @@ def test_the_page_shows_the_date_and_the_timeline(server, browser, device):
         expect(as_of).to_have_text("as of 18 September 2024")
         expect(as_of).to_have_attribute("datetime", "2024-09-18")
         expect(answer.locator("mark").first).to_contain_text("has ratified")
-        earlier = answer.locator(".earlier .entry time")
+        earlier = page.locator("section.earlier .entry time")
         expect(earlier).to_have_text(["22 January 2024", "8 March 2023"])
         feed = page.locator('link[rel="alternate"][type="application/atom+xml"]')
         assert "/api/feed?q=" in feed.get_attribute("href")
