@@ -26,8 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.files import fsync_tree
 from qa.index import segments
-from qa.index.manifest import STORE_FILE, IndexFolder, Manifest, SegmentEntry, fsync_tree
+from qa.index.folder import STORE_FILE, IndexFolder
+from qa.index.manifest import Manifest, SegmentEntry
 from qa.index.store import Store
 from qa.index.vectors import factory_for
 from qa.index.writer import collect

@@ -18,7 +18,7 @@ import numpy as np
 
 from qa.cluster import Cluster, embedding_for
 from qa.embedders import Embedder
-from qa.index.manifest import STORE_FILE, IndexFolder
+from qa.index.folder import STORE_FILE, IndexFolder
 from qa.index.store import Store, text_hash
 
 PASSAGES_PER_BATCH = 64  # passages whose sentences are embedded, then committed, at a time

@@ -34,16 +34,11 @@ from qa.articles import Article
 from qa.cluster import Cluster, Embedding, embedding_for
 from qa.embedders import Embedder, get_embedder
 from qa.errors import IndexMismatch, IndexMissing, IndexWriteError
+from qa.files import fsync_tree
 from qa.index import segments
+from qa.index.folder import LEXICAL_FOLDER, STORE_FILE, IndexFolder
 from qa.index.lexical import LexicalIndex, LexicalRecord
-from qa.index.manifest import (
-    LEXICAL_FOLDER,
-    STORE_FILE,
-    IndexFolder,
-    Manifest,
-    SegmentEntry,
-    fsync_tree,
-)
+from qa.index.manifest import Manifest, SegmentEntry
 from qa.index.store import NewPassage, Store
 from qa.index.vectors import factory_for
 from qa.settings import SETTINGS
