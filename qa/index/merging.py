@@ -19,7 +19,6 @@ the next writer collects its scratch folder.
 import math
 import shutil
 import time
-from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from qa.files import fsync_tree
 from qa.index import segments
 from qa.index.folder import STORE_FILE, IndexFolder
 from qa.index.manifest import Manifest, SegmentEntry
+from qa.index.progress import Progress, silent
 from qa.index.store import Store
 from qa.index.vectors import factory_for
 from qa.index.writer import collect
@@ -37,8 +37,6 @@ from qa.index.writer import collect
 FLOOR = 1_000  # passages: segments smaller than this count as this size
 FACTOR = 8  # segments per tier before they are merged
 EXPUNGE_SHARE = 0.3  # deleted share that has a segment rewritten on its own
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -84,12 +82,8 @@ def choose(entries: tuple[SegmentEntry, ...], everything: bool = False) -> list[
     return []
 
 
-def _silent(stage: str, done: int, total: int) -> None:
-    """Default progress callback."""
-
-
 def merge_segments(
-    index_dir: Path, everything: bool = False, progress: Progress = _silent
+    index_dir: Path, everything: bool = False, progress: Progress = silent
 ) -> MergeReport | None:
     """Merge what the policy picks (with everything=True, all segments into one) and publish
     the result; None when there was nothing to merge."""

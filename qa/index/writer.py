@@ -39,6 +39,7 @@ from qa.index import segments
 from qa.index.folder import LEXICAL_FOLDER, STORE_FILE, IndexFolder
 from qa.index.lexical import LexicalIndex, LexicalRecord
 from qa.index.manifest import Manifest, SegmentEntry
+from qa.index.progress import Progress, silent
 from qa.index.store import NewPassage, Store
 from qa.index.vectors import factory_for
 from qa.settings import SETTINGS
@@ -46,8 +47,6 @@ from qa.text.passages import PassageSettings, embedding_text
 
 STEP_PASSAGES = 20_000  # passages per published step of a large update
 EMBED_BATCH = 256  # passages embedded, then committed, at a time
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -66,10 +65,6 @@ class UpdateReport:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
-
-
-def _silent(stage: str, done: int, total: int) -> None:
-    """Default progress callback."""
 
 
 def index_settings(
@@ -92,7 +87,7 @@ def sync_index(
     passage_settings: PassageSettings | None = None,
     faiss: str | None = None,
     embedder: Embedder | None = None,
-    progress: Progress = _silent,
+    progress: Progress = silent,
     wait: bool = True,
     cluster: Cluster | None = None,
 ) -> UpdateReport:
@@ -122,7 +117,7 @@ def apply_changes(
     upserts: Sequence[Article] = (),
     deletions: Sequence[str] = (),
     embedder: Embedder | None = None,
-    progress: Progress = _silent,
+    progress: Progress = silent,
     wait: bool = True,
     cluster: Cluster | None = None,
 ) -> UpdateReport:
