@@ -189,6 +189,17 @@ class IndexFolder:
             if time.time() - retired > RETIRED_SECONDS:
                 shutil.rmtree(other, ignore_errors=True)
 
+    def place_segment(self, build: str, name: str, written: Path) -> Path:
+        """Move the segment written (and flushed) at `written` into `build` as `name`, where
+        the next manifest can list it; return its folder. One left there by a killed attempt
+        at the same generation, never published, is replaced."""
+        final = self.segment_folder(build, name)
+        if final.exists():
+            shutil.rmtree(final)
+        written.rename(final)
+        fsync_folder(final.parent)
+        return final
+
     def scratch(self, build: str, purpose: str) -> Path:
         """A fresh folder beside the segments to write one into (`.{purpose}-{pid}-{ns}`);
         collected when its process is gone."""

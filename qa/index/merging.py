@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.files import fsync_tree
 from qa.index import segments
 from qa.index.folder import STORE_FILE, IndexFolder
 from qa.index.manifest import Manifest, SegmentEntry
@@ -142,7 +141,6 @@ def _write_merged(
         vectors,
         factory,
     )
-    fsync_tree(scratch / "merged")
     return len(all_ids), dropped
 
 
@@ -161,10 +159,7 @@ def _publish(
         return None  # the index moved on under the merge (a rebuild): nothing to publish
     generation = current.generation + 1
     name = f"seg-{generation:06d}"
-    target = folder.segment_folder(current.build, name)
-    if target.exists():  # left by a killed attempt at this generation, never published
-        shutil.rmtree(target)
-    (scratch / "merged").rename(target)
+    target = folder.place_segment(current.build, name, scratch / "merged")
     deleted_since = [
         np.setdiff1d(
             segments.read_deletes(target.parent / e.name, entries[e.name].deletes),

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.files import fsync_tree
 from qa.index import vectors
 
 IDS, ARTICLES, LANGUAGES, VECTORS = "ids.npy", "articles.npy", "languages.npy", "vectors.faiss"
@@ -35,13 +36,15 @@ def write(
     passage_vectors: np.ndarray,
     factory: str,
 ) -> None:
-    """Write a segment into `folder` (which must not exist yet: segments are immutable)."""
+    """Write a segment into `folder` (which must not exist yet: segments are immutable) and
+    flush it to disk, ready to be placed (`IndexFolder.place_segment`)."""
     order = np.argsort(ids, kind="stable")
     folder.mkdir(parents=True)
     np.save(folder / IDS, np.asarray(ids, dtype=np.int64)[order])
     np.save(folder / ARTICLES, np.asarray(article_keys, dtype=np.int64)[order])
     np.save(folder / LANGUAGES, np.asarray(languages, dtype=LANGUAGE_DTYPE)[order])
     vectors.save(vectors.build(np.asarray(passage_vectors)[order], factory), folder / VECTORS)
+    fsync_tree(folder)
 
 
 def read_deletes(folder: Path, deletes: str | None) -> np.ndarray:

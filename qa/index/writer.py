@@ -34,7 +34,6 @@ from qa.articles import Article
 from qa.cluster import Cluster, Embedding, embedding_for
 from qa.embedders import Embedder, get_embedder
 from qa.errors import IndexMismatch, IndexMissing, IndexWriteError
-from qa.files import fsync_tree
 from qa.index import segments
 from qa.index.folder import LEXICAL_FOLDER, STORE_FILE, IndexFolder
 from qa.index.lexical import LexicalIndex, LexicalRecord
@@ -428,11 +427,7 @@ class _Writer:
             segments.write(
                 scratch / name, np.array(ids), np.array(keys), np.array(languages), vectors, factory
             )
-            fsync_tree(scratch / name)
-            final = self.folder.segment_folder(self.target.build, name)
-            if final.exists():  # left by a killed attempt at this generation, never published
-                _remove_tree(final)
-            (scratch / name).rename(final)
+            self.folder.place_segment(self.target.build, name, scratch / name)
         finally:
             _remove_tree(scratch)
         return SegmentEntry(name, len(ids), 0, None, factory)
