@@ -26,7 +26,7 @@ from qa.articles import Article
 from qa.cli import cli
 from qa.errors import WorkerMismatch
 from qa.index.check import check_index
-from qa.index.manifest import STORE_FILE, IndexFolder
+from qa.index.folder import STORE_FILE, IndexFolder
 from qa.index.reader import Index
 from qa.index.store import Store
 from qa.index.writer import sync_index

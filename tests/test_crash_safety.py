@@ -23,7 +23,7 @@ import pytest
 from qa.articles import Article
 from qa.errors import IndexLocked
 from qa.index.check import check_index
-from qa.index.manifest import IndexFolder
+from qa.index.folder import IndexFolder
 from qa.index.merging import merge_segments
 from qa.index.reader import Index
 from qa.index.writer import apply_changes, sync_index

@@ -15,7 +15,7 @@ import pytest
 from qa.articles import Article
 from qa.errors import IndexLocked, IndexMismatch, IndexMissing
 from qa.index.check import check_index
-from qa.index.manifest import IndexFolder
+from qa.index.folder import IndexFolder
 from qa.index.reader import Index
 from qa.index.writer import apply_changes, sync_index
 from qa.ingest.corpus import scan_corpus
@@ -360,7 +360,7 @@ def test_an_index_of_the_old_layout_is_rebuilt_in_place(small_articles, tmp_path
 
 HOLD_LOCK = """
 import sys
-from qa.index.manifest import IndexFolder
+from qa.index.folder import IndexFolder
 with IndexFolder(sys.argv[1]).writer():
     print("locked", flush=True)
     sys.stdin.read()

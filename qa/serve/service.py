@@ -24,10 +24,11 @@ from qa.cluster import Cluster
 from qa.errors import IngestError
 from qa.filters import NO_FILTERS, Filters
 from qa.index import merging
+from qa.index.progress import Progress, silent
 from qa.index.reader import Index, IndexReader
 from qa.index.sentence_vectors import embed_pending
 from qa.index.store import StoredPassage
-from qa.index.writer import Progress, UpdateReport, apply_changes, sync_index
+from qa.index.writer import UpdateReport, apply_changes, sync_index
 from qa.ingest.corpus import remove_article, scan_corpus, write_article
 from qa.ingest.feeds import Poller
 from qa.ingest.fetch import Fetcher
@@ -118,7 +119,7 @@ class Service:
         self.poll_seconds = poll_seconds  # None: feeds are polled only when asked
 
     # -- lifecycle ------------------------------------------------------------
-    def open(self, progress: Progress | None = None, catch_up: bool = True) -> None:
+    def open(self, progress: Progress = silent, catch_up: bool = True) -> None:
         """Open the index, building it from the corpus first if there is none.
 
         With catch_up, a background sync then applies whatever changed in the corpus folder
@@ -130,7 +131,7 @@ class Service:
                 scan.articles,
                 self.index_dir,
                 embedder_name=self.embedder_name,
-                progress=progress or _quiet,
+                progress=progress,
                 cluster=self.cluster,
             )
         self._index = self.reader.open()
@@ -399,10 +400,6 @@ def _read_back(path: Path) -> Article:
         if item.level == "error":
             raise IngestError(str(path), item.message, item.line)
     raise IngestError(str(path), "the saved file holds no article")
-
-
-def _quiet(stage: str, done: int, total: int) -> None:
-    """Progress callback that reports nothing."""
 
 
 def _summary(report: UpdateReport) -> dict:
