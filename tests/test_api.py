@@ -127,7 +127,7 @@ def ask(client: httpx.Client, question: str, **fields) -> dict:
     response = client.post("/api/ask", json={"question": question, **fields})
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"question", "answer", "no_answer", "passages", "took_ms"}
+    assert set(body) == {"question", "answer", "no_answer", "passages", "took_ms", "earlier"}
     for passage in body["passages"]:
         assert_passage(passage)
     return body
@@ -182,7 +182,7 @@ def test_ask_shape(client):
     assert body["question"] == "Apa status proposal OSH yang diajukan ke Korea?"
     assert body["no_answer"] is False
     answer = body["answer"]
-    assert set(answer) == {"text", "article_id", "passage_id", "confidence"}
+    assert set(answer) == {"text", "article_id", "passage_id", "confidence", "as_of"}
     assert answer["article_id"] == "tribun-osh-korea"
     assert isinstance(answer["confidence"], float)
     cited = [p for p in body["passages"] if p["passage_id"] == answer["passage_id"]]

@@ -16,8 +16,8 @@ TRIBUN = "tribunnews-2023-07-21-indonesia-korea-osh"
 QUESTION_ID = "status proposal OSH Korea"
 QUESTION_EN = "What is the status of Indonesia's OSH proposal to Korea?"
 
-RESPONSE_KEYS = {"question", "answer", "no_answer", "passages", "took_ms"}
-ANSWER_KEYS = {"text", "article_id", "passage_id", "confidence"}
+RESPONSE_KEYS = {"question", "answer", "no_answer", "passages", "took_ms", "earlier"}
+ANSWER_KEYS = {"text", "article_id", "passage_id", "confidence", "as_of"}
 CITATION = re.compile(r"^\[(\d+)\] (.+) — (.+), (\d{4}-\d{2}-\d{2}|undated)")
 
 

@@ -21,7 +21,7 @@ from qa.ingest.corpus import scan_corpus
 
 pytestmark = pytest.mark.server
 
-TOOLS = {"ask", "search", "get_article", "list_sources"}
+TOOLS = {"ask", "search", "timeline", "get_article", "list_sources"}
 QUESTION = "Apa status proposal OSH yang diajukan ke Korea?"
 ANSWERED_BY = "tribunnews-2023-07-21-indonesia-korea-osh"
 UNANSWERABLE = "Resep rendang daging sapi yang empuk"
@@ -84,7 +84,7 @@ def test_the_read_only_tools_are_listed_with_descriptions_for_a_model(live):
             return (await client.list_tools()).tools
 
     tools = {tool.name: tool for tool in asyncio.run(run())}
-    assert set(tools) == TOOLS, "exactly the four read tools: no writes over MCP"
+    assert set(tools) == TOOLS, "exactly the five read tools: no writes over MCP"
     for tool in tools.values():
         assert tool.annotations.read_only_hint is True
         assert len(tool.description) > 200, tool.name

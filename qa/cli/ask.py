@@ -10,8 +10,8 @@ import click
 from qa.cli.common import clean_errors, index_option
 from qa.filters import Filters
 from qa.index.reader import Index
-from qa.search.answer import ask as answer
 from qa.search.retrieval import Mode
+from qa.search.status import ask_latest as answer
 from qa.serve.schemas import AskResponse, ask_response
 
 MARK_START, MARK_END = "\x1b[1;33m", "\x1b[0m"
@@ -70,7 +70,12 @@ def render(response: AskResponse) -> str:
     color = sys.stdout.isatty()
     lines = []
     if response.answer:
-        lines += [response.answer.text, f"(confidence {response.answer.confidence:.2f})", ""]
+        as_of = f", as of {response.answer.as_of.isoformat()}" if response.answer.as_of else ""
+        lines += [response.answer.text, f"(confidence {response.answer.confidence:.2f}{as_of})"]
+        for earlier in response.earlier:
+            when = earlier.published.isoformat() if earlier.published else "undated"
+            lines.append(f"  earlier, {when} ({earlier.source}): {earlier.sentence}")
+        lines.append("")
     else:
         lines += ["No answer found in the corpus. Closest passages:", ""]
     for number, passage in enumerate(response.passages, start=1):

@@ -34,8 +34,10 @@ from qa.ingest.feeds import Poller
 from qa.ingest.fetch import Fetcher
 from qa.ingest.links import Found, fetch_articles
 from qa.ingest.readers import read_file
-from qa.search.answer import Answering, ask, lexical_highlights
+from qa.search.answer import Answering, lexical_highlights
 from qa.search.retrieval import Hit, Mode, search
+from qa.search.status import Evidence, ask_latest
+from qa.search.timeline import timeline
 from qa.serve.fetchpool import FetchPool
 
 log = logging.getLogger(__name__)
@@ -179,8 +181,15 @@ class Service:
     def ask(
         self, question: str, k: int = 5, mode: Mode = Mode.hybrid, filters: Filters = NO_FILTERS
     ) -> Answering:
-        """Passages and the answer sentence, all from one generation."""
-        return ask(self.index, question, k=k, mode=mode, filters=filters)
+        """Passages and the answer sentence, all from one generation; a status question's
+        from the latest evidence, with its standing (qa/search/status.py)."""
+        return ask_latest(self.index, question, k=k, mode=mode, filters=filters)
+
+    def timeline(
+        self, question: str, mode: Mode = Mode.hybrid, filters: Filters = NO_FILTERS
+    ) -> list[Evidence]:
+        """The stories that answer `question`, one entry each, the oldest first."""
+        return timeline(self.index, question, mode=mode, filters=filters)
 
     def article(self, article_id: str) -> Article | None:
         index = self.index
