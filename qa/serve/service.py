@@ -34,7 +34,8 @@ from qa.ingest.fetch import Fetcher
 from qa.ingest.links import Found, fetch_articles
 from qa.ingest.readers import read_file
 from qa.search.answer import Answering, ask, lexical_highlights
-from qa.search.retrieval import Hit, Mode, search
+from qa.search.query import Query
+from qa.search.retrieval import Hit, Mode, SearchOptions, search
 from qa.serve.fetchpool import FetchPool
 
 log = logging.getLogger(__name__)
@@ -172,14 +173,18 @@ class Service:
         self, query: str, k: int = 10, mode: Mode = Mode.hybrid, filters: Filters = NO_FILTERS
     ) -> tuple[list[Hit], dict[int, tuple[int, int]]]:
         """Hits and, per hit, the span of the sentence sharing most terms with the query."""
-        hits = search(self.index, query, k=k, mode=mode, filters=filters)
-        return hits, lexical_highlights(query, hits)
+        index = self.index
+        asked = Query.of(query, index.embedder if mode.embeds else None)
+        hits = search(index, asked, SearchOptions(k=k, mode=mode, filters=filters))
+        return hits, lexical_highlights(asked, hits)
 
     def ask(
         self, question: str, k: int = 5, mode: Mode = Mode.hybrid, filters: Filters = NO_FILTERS
     ) -> Answering:
         """Passages and the answer sentence, all from one generation."""
-        return ask(self.index, question, k=k, mode=mode, filters=filters)
+        index = self.index
+        query = Query.of(question, index.embedder)
+        return ask(index, query, SearchOptions(k=k, mode=mode, filters=filters))
 
     def article(self, article_id: str) -> Article | None:
         index = self.index
