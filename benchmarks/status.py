@@ -25,6 +25,7 @@ from qa.index.sentence_vectors import embed_pending
 from qa.index.writer import sync_index
 from qa.ingest.corpus import scan_corpus
 from qa.search.answer import ask
+from qa.search.query import Query
 from qa.search.status import ask_latest, is_status_question, standing_of
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,8 +43,8 @@ def latest_answers(index: Index, questions: list[dict]) -> dict[str, dict[str, l
     """Per language, per way of asking: whether each status question got the latest word."""
     right: dict[str, dict[str, list[bool]]] = {}
     for item in questions:
-        plain = ask(index, item["question"])
-        latest = ask_latest(index, item["question"])
+        query = Query.of(item["question"], index.embedder)
+        plain, latest = ask(index, query), ask_latest(index, query)
         now = standing_of(latest)
         rows = right.setdefault(item["language"], {"ask": [], "ask_latest": []})
         rows["ask"].append(_article(plain) in item["latest"])
@@ -62,7 +63,8 @@ def unchanged(index: Index, questions: list[str]) -> tuple[int, int, list[str]]:
     for question in questions:
         if is_status_question(question):
             status.append(question)
-        before, now = ask(index, question), ask_latest(index, question)
+        query = Query.of(question, index.embedder)
+        before, now = ask(index, query), ask_latest(index, query)
         same += _article(before) == _article(now) and [h.passage.id for h in before.hits] == [
             h.passage.id for h in now.hits
         ]

@@ -5,11 +5,11 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from samples import PASSAGE_KEYS
+from samples import PASSAGE_KEYS, search_text
 
 from qa.cli import cli
 from qa.index.reader import Index
-from qa.search.retrieval import Mode, search
+from qa.search.retrieval import Mode
 from qa.serve.schemas import AskResponse
 
 TRIBUN = "tribunnews-2023-07-21-indonesia-korea-osh"
@@ -106,7 +106,7 @@ def test_mode_bm25_lists_bm25s_ranking(ask_json, corpus_index_dir):
     body = ask_json(QUESTION_ID, "--mode", "bm25")
     index = Index.load(corpus_index_dir)
     try:
-        ranked = search(index, QUESTION_ID, k=5, mode=Mode.bm25)
+        ranked = search_text(index, QUESTION_ID, k=5, mode=Mode.bm25)
     finally:
         index.close()
     assert [p["passage_id"] for p in body["passages"]] == [h.passage.passage_id for h in ranked]

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from distributed import get_task_stream
-from samples import code_word, long_article
+from samples import code_word, long_article, search_text
 from server import free_port
 
 import qa.index.writer
@@ -31,7 +31,6 @@ from qa.index.reader import Index
 from qa.index.store import Store
 from qa.index.writer import sync_index
 from qa.ingest.corpus import remove_article, write_article
-from qa.search.retrieval import search
 
 QUERIES = ["kuota pekerja migran di Korea", "ILO vocational training", "upah minimum Jakarta"]
 QUERIES += [f"program {code_word(number)}" for number in (801, 805)]
@@ -61,7 +60,7 @@ def contents(index_dir: Path) -> dict:
         results = {
             query: [(hit.passage.article_id, hit.passage.ordinal, hit.score) for hit in hits]
             for query in QUERIES
-            for hits in [search(index, query, k=5)]
+            for hits in [search_text(index, query, k=5)]
         }
     folder = IndexFolder(index_dir)
     with closing(Store(folder.build_folder(folder.current().build) / STORE_FILE, True)) as store:

@@ -19,11 +19,11 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from mcp import Client
+from samples import ask_text
 from server import REPO, LiveServer, wait_for_job, wait_idle
 
 from qa.cli import cli
 from qa.index.reader import Index
-from qa.search.answer import ask
 from qa.search.status import is_status_question
 
 DATA = REPO / "tests" / "data" / "status"
@@ -100,7 +100,7 @@ def test_a_question_that_asks_no_status_is_answered_as_before(live, status_index
     body = api_ask(live, item["question"])
     index = Index.load(status_index_dir)
     try:
-        before = ask(index, item["question"], k=5)
+        before = ask_text(index, item["question"], k=5)
     finally:
         index.close()
     assert body["answer"]["passage_id"] == before.answer.hit.passage.passage_id

@@ -10,7 +10,8 @@ import click
 from qa.cli.common import clean_errors, index_option
 from qa.filters import Filters
 from qa.index.reader import Index
-from qa.search.retrieval import Mode
+from qa.search.query import Query
+from qa.search.retrieval import Mode, SearchOptions
 from qa.search.status import ask_latest as answer
 from qa.serve.schemas import AskResponse, ask_response
 
@@ -56,7 +57,8 @@ def ask(
     started = time.perf_counter()
     index = Index.load(index_dir)
     filters = Filters(source, _day(since), _day(until), language)
-    answering = answer(index, question, k=k, mode=Mode(mode), filters=filters)
+    options = SearchOptions(k=k, mode=Mode(mode), filters=filters)
+    answering = answer(index, Query.of(question, index.embedder), options)
     response = ask_response(question, answering, (time.perf_counter() - started) * 1000)
     click.echo(response.model_dump_json(indent=2) if as_json else render(response))
 

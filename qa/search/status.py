@@ -15,14 +15,14 @@ topics, newer ones among them, 4.7 or more below it (docs/benchmarks.md).
 """
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
 from qa import settings
 from qa.articles import stored_day
-from qa.filters import NO_FILTERS, Filters
 from qa.index.reader import Index
 from qa.search.answer import (
+    ASK_OPTIONS,
     DEFAULT_MODEL,
     Answer,
     Answering,
@@ -30,8 +30,8 @@ from qa.search.answer import (
     confidence,
     confidence_features,
 )
-from qa.search.retrieval import Hit, Mode
-from qa.text.language import detect_language
+from qa.search.query import Query
+from qa.search.retrieval import Hit, Mode, SearchOptions
 
 # Cues of a question about the current state. "sudah lama" (long-standing) asks for none.
 _CUES = re.compile(
@@ -77,7 +77,7 @@ class Standing:
         return self.latest.published
 
 
-@dataclass
+@dataclass(frozen=True)
 class StatusAnswering(Answering):
     """An `Answering` with where things stand: None for a question that asks no status, or
     that the corpus does not answer."""
@@ -90,14 +90,14 @@ def is_status_question(question: str) -> bool:
     return bool(_CUES.search(question))
 
 
-def evidence(question: str, answering: Answering) -> list[Evidence]:
-    """The hits of `answering` that answer `question` (see the module docstring), in its
+def evidence(query: Query, answering: Answering) -> list[Evidence]:
+    """The hits of `answering` that answer `query` (see the module docstring), in its
     order, one per article (its best passage); none when the corpus has no answer."""
     if answering.answer is None or not answering.hits:
         return []
     gap = answering.answer.features[0]  # how far the best stands out: the same for every hit
     floor = max(hit.score for hit in answering.hits) - float(settings.get("status_margin"))
-    language = detect_language(question)
+    language = query.language
     found: dict[str, Evidence] = {}
     for hit in answering.hits:
         span = answering.highlights.get(hit.passage.id)
@@ -118,44 +118,34 @@ def by_date(found: list[Evidence], newest_first: bool = True) -> list[Evidence]:
     return dated + [e for e in found if not e.published]
 
 
-def standing(question: str, answering: Answering) -> Standing | None:
+def standing(query: Query, answering: Answering) -> Standing | None:
     """Where things stand, for a status question that the corpus answers; else None."""
-    if not is_status_question(question):
+    if not is_status_question(query.text):
         return None
-    found = by_date(evidence(question, answering))
+    found = by_date(evidence(query, answering))
     return Standing(found[0], found[1:]) if found else None
 
 
-def answering_pool(
-    index: Index, question: str, mode: Mode = Mode.hybrid, filters: Filters = NO_FILTERS
-) -> Answering:
+def answering_pool(index: Index, query: Query, options: SearchOptions = ASK_OPTIONS) -> Answering:
     """`ask` over the first POOL passages: where the answering ones are looked for."""
-    return ask(index, question, k=POOL, mode=mode, filters=filters)
+    return ask(index, query, replace(options, k=POOL))
 
 
-def ask_latest(
-    index: Index,
-    question: str,
-    k: int = 5,
-    mode: Mode = Mode.hybrid,
-    filters: Filters = NO_FILTERS,
-) -> StatusAnswering:
+def ask_latest(index: Index, query: Query, options: SearchOptions = ASK_OPTIONS) -> StatusAnswering:
     """`qa.search.answer.ask`, except that a status question is answered from the latest
     passage that answers it, with its standing, and the passages that answer lead the `k`
     hits, newest first (the standing lists them all). Other questions, and other modes than
     hybrid (whose scores are not the ranking model's), are answered as `ask` answers them."""
-    if mode != Mode.hybrid or not is_status_question(question):
-        return _with(ask(index, question, k=k, mode=mode, filters=filters), None)
-    answering = answering_pool(index, question, mode, filters)
-    now = standing(question, answering)
+    if options.mode != Mode.hybrid or not is_status_question(query.text):
+        return _with(ask(index, query, options), None)
+    answering = answering_pool(index, query, options)
+    now = standing(query, answering)
     if now is None:
-        answering.hits = answering.hits[:k]
-        return _with(answering, None)
-    answering.best = now.latest.answer()
+        return _with(replace(answering, hits=answering.hits[: options.k]), None)
     told = [e.hit for e in (now.latest, *now.earlier)]
     rest = [hit for hit in answering.hits if all(hit is not t for t in told)]
-    answering.hits = (told + rest)[:k]
-    return _with(answering, now)
+    latest = replace(answering, best=now.latest.answer(), hits=(told + rest)[: options.k])
+    return _with(latest, now)
 
 
 def standing_of(answering: Answering) -> Standing | None:

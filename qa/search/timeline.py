@@ -5,15 +5,14 @@ sentence; retrieval already shows a story carried by several outlets once, from 
 ranked copy, with the others in `also_in`. Undated stories come last.
 """
 
-from qa.filters import NO_FILTERS, Filters
 from qa.index.reader import Index
-from qa.search.retrieval import Mode
+from qa.search.answer import ASK_OPTIONS
+from qa.search.query import Query
+from qa.search.retrieval import SearchOptions
 from qa.search.status import Evidence, answering_pool, by_date, evidence
 
 
-def timeline(
-    index: Index, question: str, mode: Mode = Mode.hybrid, filters: Filters = NO_FILTERS
-) -> list[Evidence]:
-    """The stories that answer `question`, the oldest first."""
-    found = evidence(question, answering_pool(index, question, mode, filters))
+def timeline(index: Index, query: Query, options: SearchOptions = ASK_OPTIONS) -> list[Evidence]:
+    """The stories that answer `query`, the oldest first."""
+    found = evidence(query, answering_pool(index, query, options))
     return by_date(found, newest_first=False)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from qa import settings
 from qa.filters import Filters
 from qa.search.answer import decide
+from qa.search.query import Query
 from qa.search.retrieval import Hit
 from qa.search.status import is_status_question, standing
 from qa.serve.api import ServiceDep
@@ -207,7 +208,8 @@ def retrieval(body: RetrievalRequest, request: Request, service: ServiceDep) -> 
 def _standing(query: str, hits: list[Hit]) -> tuple[str, dict[int, str]]:
     """For a status query (qa/search/status.py): the date the latest answer holds as of, and
     which passages hold it ("latest") and the older answers ("earlier"), the latest first."""
-    now = standing(query, decide(query, hits))
+    asked = Query.of(query)  # no vector: the hybrid hits carry their sentences' similarities
+    now = standing(asked, decide(asked, hits))
     if now is None:
         return "", {}
     roles = {now.latest.hit.passage.id: "latest"}

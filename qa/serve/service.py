@@ -35,7 +35,8 @@ from qa.ingest.fetch import Fetcher
 from qa.ingest.links import Found, fetch_articles
 from qa.ingest.readers import read_file
 from qa.search.answer import Answering, lexical_highlights
-from qa.search.retrieval import Hit, Mode, search
+from qa.search.query import Query
+from qa.search.retrieval import Hit, Mode, SearchOptions, search
 from qa.search.status import Evidence, ask_latest
 from qa.search.timeline import timeline
 from qa.serve.fetchpool import FetchPool
@@ -175,21 +176,27 @@ class Service:
         self, query: str, k: int = 10, mode: Mode = Mode.hybrid, filters: Filters = NO_FILTERS
     ) -> tuple[list[Hit], dict[int, tuple[int, int]]]:
         """Hits and, per hit, the span of the sentence sharing most terms with the query."""
-        hits = search(self.index, query, k=k, mode=mode, filters=filters)
-        return hits, lexical_highlights(query, hits)
+        index = self.index
+        asked = Query.of(query, index.embedder if mode.embeds else None)
+        hits = search(index, asked, SearchOptions(k=k, mode=mode, filters=filters))
+        return hits, lexical_highlights(asked, hits)
 
     def ask(
         self, question: str, k: int = 5, mode: Mode = Mode.hybrid, filters: Filters = NO_FILTERS
     ) -> Answering:
         """Passages and the answer sentence, all from one generation; a status question's
         from the latest evidence, with its standing (qa/search/status.py)."""
-        return ask_latest(self.index, question, k=k, mode=mode, filters=filters)
+        index = self.index
+        query = Query.of(question, index.embedder)
+        return ask_latest(index, query, SearchOptions(k=k, mode=mode, filters=filters))
 
     def timeline(
         self, question: str, mode: Mode = Mode.hybrid, filters: Filters = NO_FILTERS
     ) -> list[Evidence]:
         """The stories that answer `question`, one entry each, the oldest first."""
-        return timeline(self.index, question, mode=mode, filters=filters)
+        index = self.index
+        query = Query.of(question, index.embedder)
+        return timeline(index, query, SearchOptions(mode=mode, filters=filters))
 
     def article(self, article_id: str) -> Article | None:
         index = self.index
