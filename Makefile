@@ -21,6 +21,12 @@ test: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/ruff check qa tests benchmarks .ci/wheel-check
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
+# The contributor's fast lane, under a minute: ruff, then the tests that start no server,
+# browser or cluster and build no large index (markers in pyproject.toml). CI runs `make test`.
+check: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/ruff check qa tests benchmarks .ci/wheel-check
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not server and not browser and not cluster and not slow"
+
 # Builds the wheel, installs it in a fresh venv under /tmp (not this one) and serves from it.
 wheel-check:
 	python3 .ci/wheel-check
