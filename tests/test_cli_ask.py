@@ -123,27 +123,8 @@ def test_source_restricts_citations(corpus_index_dir):
     }
 
 
-def test_date_and_language_filters(ask_json):
-    since = ask_json(QUESTION_ID, "--since", "2023-01-01", "--until", "2023-12-31")
-    assert since["passages"]
-    assert all("2023-01-01" <= p["published"] <= "2023-12-31" for p in since["passages"])
-    # the shipped corpus is all Indonesian: nothing in English, so no answer and no passages
-    english_only = ask_json(QUESTION_ID, "--language", "en")
-    assert english_only["no_answer"] is True and english_only["passages"] == []
-
-
-def test_filter_matching_nothing_says_so(corpus_index_dir):
-    result = run(QUESTION_ID, "--index", str(corpus_index_dir), "--source", "Detik.com")
-    assert result.exit_code == 0, result.output
-    assert result.output.startswith("No answer found in the corpus.")
-    assert citations(result.output) == []
-
-
-@pytest.mark.parametrize("question", ["", "   "])
-def test_empty_question_is_a_usage_error(corpus_index_dir, question):
-    result = run(question, "--index", str(corpus_index_dir))
-    assert result.exit_code != 0
-    assert "QUESTION must not be empty" in result.output
+# filters, a filter matching nothing and an empty question: test_adapters.py, for every
+# adapter
 
 
 def test_missing_index_says_to_build_one(tmp_path):

@@ -162,6 +162,7 @@ def test_worker_killed_mid_build_completes_with_every_passage_once(
     assert_same(tmp_path / "reference", tmp_path / "index")
 
 
+@pytest.mark.cluster  # starts no cluster, but waits CONNECT_SECONDS for one
 def test_unreachable_scheduler_is_one_clear_line_and_touches_nothing(site):
     corpus, index = site
     before = {path: path.stat().st_mtime_ns for path in index.rglob("*")}

@@ -40,6 +40,9 @@ SPECIAL = Article(
     language="id",
 )
 
+# builds and updates killed at every stage, each in a process of its own
+pytestmark = pytest.mark.slow
+
 # Runs an update (sync_index over the articles in a JSON file, into a new build with
 # "build") or a merge of every segment, printing each progress call and every text it
 # embeds; at the (stage, done) named on the command line ("*": any) it stops and waits to be

@@ -25,6 +25,8 @@ from qa.index.vectors import EXACT_BELOW, factory_for, nprobe_for
 from qa.index.writer import apply_changes, sync_index
 from qa.search.retrieval import Mode
 
+pytestmark = pytest.mark.slow  # an index over 180 articles, built three times
+
 CITIES = ["Bitung", "Kupang", "Medan", "Sorong", "Cilegon", "Pontianak", "Mataram", "Ambon", "Palu"]
 TRADES = ["welding", "automotive", "cooking", "garment", "electrical", "hospitality", "farming"]
 OUTLETS = ["Antara", "Kompas", "Tempo"]
