@@ -13,7 +13,7 @@ from qa.embedders import Embedder, get_embedder
 from qa.errors import IndexMismatch, IndexMissing
 from qa.index.folder import STORE_FILE, IndexFolder
 from qa.index.manifest import Manifest
-from qa.settings import SETTINGS
+from qa.settings import get as setting
 from qa.text.passages import PassageSettings
 
 
@@ -25,7 +25,7 @@ def index_settings(
         "embedder": embedder.name,
         "dimension": embedder.dimension,
         "passages": (passages or PassageSettings()).describe(),
-        "faiss": faiss or SETTINGS["faiss"].default,
+        "faiss": faiss or setting("faiss"),
     }
 
 
@@ -49,7 +49,7 @@ def choose_target(
         base = folder.current()
         _check_same(base.settings, wanted_embedder, requested)
         return Target(base.build, base, base.settings, building=False)
-    embedder = embedder or get_embedder(wanted_embedder or SETTINGS["embedder"].default)
+    embedder = embedder or get_embedder(wanted_embedder or setting("embedder"))
     settings = index_settings(embedder, requested.get("passages"), requested.get("faiss"))
     donor = _donor(folder, settings)
     unfinished = folder.unfinished_build()
