@@ -25,7 +25,7 @@ test: $(STAMP)
 # browser or cluster and build no large index (markers in pyproject.toml). CI runs `make test`.
 check: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/ruff check qa tests benchmarks .ci/wheel-check
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not server and not browser and not cluster and not slow"
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -n auto -m "not server and not browser and not cluster and not slow"
 
 # Builds the wheel, installs it in a fresh venv under /tmp (not this one) and serves from it.
 wheel-check:
