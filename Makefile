@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint clean
+.PHONY: serve test lint train clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -17,11 +17,15 @@ serve: $(STAMP)
 	$(BIN)/qa serve
 
 test: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/ruff check qa tests benchmarks
+	HF_HUB_OFFLINE=1 $(BIN)/ruff check qa tests benchmarks training
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check qa tests benchmarks
+	$(BIN)/ruff check qa tests benchmarks training
+
+# The query adapter (training/MODEL_CARD.md): vectors, leak check, mining, grid, the .npz.
+train: $(STAMP)
+	HF_HUB_OFFLINE=1 OMP_NUM_THREADS=2 $(BIN)/python training/train.py
 
 clean:
 	rm -rf $(VENV) index

@@ -19,6 +19,7 @@ from qa.index import copies, lexical
 from qa.index.copies import Copy
 from qa.index.reader import Index
 from qa.index.store import StoredPassage
+from qa.search import rerank
 from qa.search.ranking import (
     Candidate,
     RankingModel,
@@ -113,7 +114,12 @@ def search(
         scores = fuse(candidates, language, candidates.languages, weights)
         if second_stage:
             model = model or default_model()
+            reranker = rerank.current()
+            if reranker is not None:  # it reads the best DEPTH, then the first k are kept
+                picks = _Picks(max(k, rerank.DEPTH), per_article, stories)
             hits = _reranked(index, query, language, candidates, scores, picks, model)
+            if reranker is not None:
+                hits = reranker.rerank(query, hits)[:k]
             return _cited(index, hits, stories)
     return _cited(index, _grouped(index, candidates, scores, picks), stories)
 
