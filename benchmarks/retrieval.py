@@ -119,7 +119,7 @@ def report(splits: dict[str, str], side_by_side: bool = False) -> None:
     adapter_cell = "adapter | " if side_by_side else ""
     print(f"| benchmark | split | questions | mode | {adapter_cell}", end="")
     print("R@1 | R@5 | R@10 | MRR@10 | answer |")
-    print("|---|---|---|---|" + "---|" * (6 + side_by_side))
+    print("|---|---|---|---|" + "---|" * (5 + side_by_side))
     for name, split in splits.items():
         bench, index = load(name, embedder)
         rows = {}
@@ -136,6 +136,7 @@ def report(splits: dict[str, str], side_by_side: bool = False) -> None:
                 answer = f"{row['answer']:.3f}" if "answer" in row else ""
                 who = f"{label} | " if side_by_side else ""
                 print(f"| {name} | {split} | {len(runs)} | {mode} | {who}{cells} | {answer} |")
+        sys.stdout.flush()
 
 
 def fusion_ranks(index: Index, questions: list[Question], grid: list[FusionWeights]):
@@ -290,7 +291,7 @@ def main() -> None:
     elif args.fit:
         fit()
     elif args.adapter:
-        report({"tydiqa-id": "test", "xquad-en-id": "test", "facqa-id": "test"}, True)
+        report({"facqa-id": "test", "tydiqa-id": "test", "xquad-en-id": "test"}, True)
     else:
         report({"tydiqa-id": "test", "xquad-en-id": "test", "facqa-id": "test"})
         report({"xquad-en-id": "all"})
