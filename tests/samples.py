@@ -75,3 +75,22 @@ def long_article(number: int, sentences: int) -> dict:
         "source": "Fault News",
         "published": "2024-02-01",
     }
+
+
+def search_text(index, text: str, **options) -> list:
+    """`qa.search.retrieval.search` for `text`, its Query made as the service makes it."""
+    from qa.search.query import Query
+    from qa.search.retrieval import SearchOptions, search
+
+    chosen = SearchOptions(**options)
+    return search(index, Query.of(text, index.embedder if chosen.mode.embeds else None), chosen)
+
+
+def ask_text(index, text: str, **options):
+    """`qa.search.answer.ask` for `text`, with ask's options unless `options` say otherwise."""
+    from dataclasses import replace
+
+    from qa.search.answer import ASK_OPTIONS, ask
+    from qa.search.query import Query
+
+    return ask(index, Query.of(text, index.embedder), replace(ASK_OPTIONS, **options))

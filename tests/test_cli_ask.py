@@ -5,19 +5,19 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from samples import PASSAGE_KEYS
+from samples import PASSAGE_KEYS, search_text
 
 from qa.cli import cli
 from qa.index.reader import Index
-from qa.search.retrieval import Mode, search
+from qa.search.retrieval import Mode
 from qa.serve.schemas import AskResponse
 
 TRIBUN = "tribunnews-2023-07-21-indonesia-korea-osh"
 QUESTION_ID = "status proposal OSH Korea"
 QUESTION_EN = "What is the status of Indonesia's OSH proposal to Korea?"
 
-RESPONSE_KEYS = {"question", "answer", "no_answer", "passages", "took_ms"}
-ANSWER_KEYS = {"text", "article_id", "passage_id", "confidence"}
+RESPONSE_KEYS = {"question", "answer", "no_answer", "passages", "took_ms", "earlier"}
+ANSWER_KEYS = {"text", "article_id", "passage_id", "confidence", "as_of"}
 CITATION = re.compile(r"^\[(\d+)\] (.+) — (.+), (\d{4}-\d{2}-\d{2}|undated)")
 
 
@@ -106,7 +106,7 @@ def test_mode_bm25_lists_bm25s_ranking(ask_json, corpus_index_dir):
     body = ask_json(QUESTION_ID, "--mode", "bm25")
     index = Index.load(corpus_index_dir)
     try:
-        ranked = search(index, QUESTION_ID, k=5, mode=Mode.bm25)
+        ranked = search_text(index, QUESTION_ID, k=5, mode=Mode.bm25)
     finally:
         index.close()
     assert [p["passage_id"] for p in body["passages"]] == [h.passage.passage_id for h in ranked]
@@ -123,27 +123,8 @@ def test_source_restricts_citations(corpus_index_dir):
     }
 
 
-def test_date_and_language_filters(ask_json):
-    since = ask_json(QUESTION_ID, "--since", "2023-01-01", "--until", "2023-12-31")
-    assert since["passages"]
-    assert all("2023-01-01" <= p["published"] <= "2023-12-31" for p in since["passages"])
-    # the shipped corpus is all Indonesian: nothing in English, so no answer and no passages
-    english_only = ask_json(QUESTION_ID, "--language", "en")
-    assert english_only["no_answer"] is True and english_only["passages"] == []
-
-
-def test_filter_matching_nothing_says_so(corpus_index_dir):
-    result = run(QUESTION_ID, "--index", str(corpus_index_dir), "--source", "Detik.com")
-    assert result.exit_code == 0, result.output
-    assert result.output.startswith("No answer found in the corpus.")
-    assert citations(result.output) == []
-
-
-@pytest.mark.parametrize("question", ["", "   "])
-def test_empty_question_is_a_usage_error(corpus_index_dir, question):
-    result = run(question, "--index", str(corpus_index_dir))
-    assert result.exit_code != 0
-    assert "QUESTION must not be empty" in result.output
+# filters, a filter matching nothing and an empty question: test_adapters.py, for every
+# adapter
 
 
 def test_missing_index_says_to_build_one(tmp_path):

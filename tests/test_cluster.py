@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from distributed import get_task_stream
-from samples import code_word, long_article
+from samples import code_word, long_article, search_text
 from server import free_port
 
 import qa.index.writer
@@ -26,12 +26,11 @@ from qa.articles import Article
 from qa.cli import cli
 from qa.errors import WorkerMismatch
 from qa.index.check import check_index
-from qa.index.manifest import STORE_FILE, IndexFolder
+from qa.index.folder import STORE_FILE, IndexFolder
 from qa.index.reader import Index
 from qa.index.store import Store
 from qa.index.writer import sync_index
 from qa.ingest.corpus import remove_article, write_article
-from qa.search.retrieval import search
 
 QUERIES = ["kuota pekerja migran di Korea", "ILO vocational training", "upah minimum Jakarta"]
 QUERIES += [f"program {code_word(number)}" for number in (801, 805)]
@@ -61,7 +60,7 @@ def contents(index_dir: Path) -> dict:
         results = {
             query: [(hit.passage.article_id, hit.passage.ordinal, hit.score) for hit in hits]
             for query in QUERIES
-            for hits in [search(index, query, k=5)]
+            for hits in [search_text(index, query, k=5)]
         }
     folder = IndexFolder(index_dir)
     with closing(Store(folder.build_folder(folder.current().build) / STORE_FILE, True)) as store:
@@ -163,6 +162,7 @@ def test_worker_killed_mid_build_completes_with_every_passage_once(
     assert_same(tmp_path / "reference", tmp_path / "index")
 
 
+@pytest.mark.cluster  # starts no cluster, but waits CONNECT_SECONDS for one
 def test_unreachable_scheduler_is_one_clear_line_and_touches_nothing(site):
     corpus, index = site
     before = {path: path.stat().st_mtime_ns for path in index.rglob("*")}

@@ -10,8 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from qa.search.retrieval import search
+from samples import search_text
 
 QUESTIONS = json.loads((Path(__file__).parent / "data" / "corpus_questions.json").read_text())
 
@@ -53,7 +52,7 @@ def test_the_set_covers_both_languages_and_every_article():
 
 @pytest.mark.parametrize("question", cases())
 def test_first_passage_holds_the_answer(corpus_index, question):
-    first = search(corpus_index, question["question"], k=3)[0]
+    first = search_text(corpus_index, question["question"], k=3)[0]
     assert (first.passage.article_id, question["phrase"] in first.passage.text) == (
         question["article"],
         True,

@@ -23,7 +23,7 @@ import pytest
 from qa.articles import Article
 from qa.errors import IndexLocked
 from qa.index.check import check_index
-from qa.index.manifest import IndexFolder
+from qa.index.folder import IndexFolder
 from qa.index.merging import merge_segments
 from qa.index.reader import Index
 from qa.index.writer import apply_changes, sync_index
@@ -39,6 +39,9 @@ SPECIAL = Article(
     ),
     language="id",
 )
+
+# builds and updates killed at every stage, each in a process of its own
+pytestmark = pytest.mark.slow
 
 # Runs an update (sync_index over the articles in a JSON file, into a new build with
 # "build") or a merge of every segment, printing each progress call and every text it

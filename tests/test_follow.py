@@ -22,7 +22,7 @@ from server import LiveServer, wait_for_job, wait_idle
 
 from qa.articles import Article
 from qa.index.check import check_index
-from qa.index.manifest import IndexFolder
+from qa.index.folder import IndexFolder
 from qa.index.merging import FACTOR as MERGE_FACTOR
 from qa.ingest.corpus import scan_corpus, write_article
 

@@ -15,7 +15,7 @@ import pytest
 from qa.articles import Article
 from qa.errors import IndexLocked, IndexMismatch, IndexMissing
 from qa.index.check import check_index
-from qa.index.manifest import IndexFolder
+from qa.index.folder import IndexFolder
 from qa.index.reader import Index
 from qa.index.writer import apply_changes, sync_index
 from qa.ingest.corpus import scan_corpus
@@ -73,6 +73,7 @@ def assert_consistent(index_dir: Path, index: Index) -> None:
         assert sorted(found.tolist()) == live.tolist()
 
 
+@pytest.mark.slow
 def test_build_over_the_shipped_corpus(tmp_path):
     scan = scan_corpus(REPO / "corpus")
     assert len(scan.articles) >= 5 and not scan.errors
@@ -277,6 +278,7 @@ def test_removing_every_article_leaves_an_empty_working_index(built_index_dir, t
         assert best_lexical(index, ["upah"]) is None
 
 
+@pytest.mark.slow  # loads torch and a sentence-transformers model
 def test_other_settings_need_a_rebuild(built_index_dir, small_articles, tmp_path):
     with pytest.raises(IndexMismatch, match="rebuild") as caught:
         Index.load(built_index_dir, embedder_name=minilm_name())
@@ -360,7 +362,7 @@ def test_an_index_of_the_old_layout_is_rebuilt_in_place(small_articles, tmp_path
 
 HOLD_LOCK = """
 import sys
-from qa.index.manifest import IndexFolder
+from qa.index.folder import IndexFolder
 with IndexFolder(sys.argv[1]).writer():
     print("locked", flush=True)
     sys.stdin.read()
@@ -387,6 +389,7 @@ def test_writer_lock_keeps_a_second_writer_out(built_index_dir, small_articles, 
     assert sync_index(small_articles, index_dir, wait=False).generation == 1
 
 
+@pytest.mark.slow  # five updates in a row
 def test_old_manifests_segments_and_scratch_folders_are_collected(built_index_dir, tmp_path):
     index_dir = copy_index(built_index_dir, tmp_path)
     build = index_dir / "b-000001"
@@ -417,6 +420,7 @@ def test_old_manifests_segments_and_scratch_folders_are_collected(built_index_di
         assert rows.fetchone()[0] == 3
 
 
+@pytest.mark.slow  # builds an HNSW index and updates it
 def test_hnsw_segments_take_updates_and_deletes(small_articles, tmp_path):
     index_dir = tmp_path / "index"
     sync_index(small_articles, index_dir, faiss="HNSW32")

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from qa.filters import Filters
-from qa.index.lexical import STOPWORDS, LexicalIndex, LexicalRecord, tokenize
+from qa.index.lexical import LexicalIndex, LexicalRecord
+from qa.text.terms import tokenize
+from qa.text.words import STOPWORDS
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from qa.ingest.corpus import scan_corpus
 
 pytestmark = pytest.mark.server
 
-TOOLS = {"ask", "search", "get_article", "list_sources"}
+TOOLS = {"ask", "search", "timeline", "get_article", "list_sources"}
 QUESTION = "Apa status proposal OSH yang diajukan ke Korea?"
 ANSWERED_BY = "tribunnews-2023-07-21-indonesia-korea-osh"
 UNANSWERABLE = "Resep rendang daging sapi yang empuk"
@@ -84,7 +84,7 @@ def test_the_read_only_tools_are_listed_with_descriptions_for_a_model(live):
             return (await client.list_tools()).tools
 
     tools = {tool.name: tool for tool in asyncio.run(run())}
-    assert set(tools) == TOOLS, "exactly the four read tools: no writes over MCP"
+    assert set(tools) == TOOLS, "exactly the five read tools: no writes over MCP"
     for tool in tools.values():
         assert tool.annotations.read_only_hint is True
         assert len(tool.description) > 200, tool.name
@@ -137,20 +137,13 @@ def test_a_question_the_corpus_cannot_answer_says_so(live, articles):
         assert_cited(passage, articles)
 
 
-def test_search_returns_cited_passages_within_its_filters(live, articles):
+def test_search_returns_cited_passages(live, articles):
+    """(and within its filters: test_adapters.py, for every adapter)"""
     everything = result(live, "search", query="kerja sama ketenagakerjaan ASEAN", k=10)
     assert everything["query"] == "kerja sama ketenagakerjaan ASEAN"
     assert len({p["source"] for p in everything["results"]}) > 1
     for passage in everything["results"]:
         assert_cited(passage, articles)
-    suara = result(live, "search", query="kerja sama ketenagakerjaan ASEAN", source="suara.com")
-    assert suara["results"] and {p["source"] for p in suara["results"]} == {"Suara.com"}
-    dated = result(
-        live, "search", query="kerja sama", since="2023-01-01", until="2023-12-31", k=10
-    )["results"]
-    assert dated and all("2023-01-01" <= p["published"] <= "2023-12-31" for p in dated)
-    english = result(live, "search", query="kerja sama", language="en")
-    assert english["results"] == [], "the shipped corpus is all Indonesian"
 
 
 def test_long_texts_are_cut_to_max_chars_and_say_so(live, articles):
@@ -207,15 +200,10 @@ def test_list_sources_gives_the_outlets_and_dates_of_the_corpus(live, articles):
 @pytest.mark.parametrize(
     ("tool", "arguments", "says"),
     [
-        ("ask", {"question": ""}, "question"),
-        ("ask", {"question": "   "}, "question"),
-        ("ask", {"question": "x" * 10_000}, "at most 1000 characters"),
         ("ask", {}, "question"),
         ("ask", {"question": 42}, "valid string"),
         ("ask", {"question": QUESTION, "k": "five"}, "valid integer"),
         ("ask", {"question": QUESTION, "k": 0}, "greater than or equal to 1"),
-        ("ask", {"question": QUESTION, "since": "yesterday"}, "since"),
-        ("ask", {"question": QUESTION, "language": "fr"}, "language"),
         ("search", {"query": QUESTION, "max_chars": -1}, "max_chars"),
         ("search", {"query": ["a", "list"]}, "valid string"),
         ("get_article", {"article_id": "no-such-article"}, "No article with id 'no-such-article'"),

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from qa.index.check import check_index
-from qa.index.manifest import IndexFolder, SegmentEntry
+from qa.index.folder import IndexFolder
+from qa.index.manifest import SegmentEntry
 from qa.index.merging import EXPUNGE_SHARE, FACTOR, FLOOR, choose, merge_segments
 from qa.index.reader import Index
 from qa.index.writer import apply_changes

@@ -12,7 +12,8 @@ from qa.cli import cli
 from qa.errors import UnknownBackend
 from qa.index.reader import Index
 from qa.search import rerank
-from qa.search.retrieval import search
+from qa.search.query import Query
+from qa.search.retrieval import SearchOptions, search
 
 QUESTION = "Berapa kenaikan upah minimum provinsi tahun 2024?"
 
@@ -54,9 +55,10 @@ def test_search_returns_the_hybrid_hits_in_the_cross_encoders_order(built_index_
 
     index = Index.load(built_index_dir)
     rerank.use(None)
-    plain = search(index, QUESTION, k=rerank.DEPTH, per_article=1)
+    query = Query.of(QUESTION, index.embedder)
+    plain = search(index, query, SearchOptions(k=rerank.DEPTH, per_article=1))
     rerank.use(reranking)
-    reranked = search(index, QUESTION, k=3, per_article=1)
+    reranked = search(index, query, SearchOptions(k=3, per_article=1))
 
     scores = CrossEncoder(reranking).predict([(QUESTION, hit.passage.text) for hit in plain])
     expected = sorted(zip(scores, [h.passage.id for h in plain], strict=True), reverse=True)

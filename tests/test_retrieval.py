@@ -7,23 +7,28 @@ Indonesian passage about a Korea-ILO seminar holds the question's only known ter
 """
 
 from collections import Counter
+from dataclasses import FrozenInstanceError
 from datetime import date
 
 import numpy as np
 import pytest
+from samples import search_text
 
 from qa.articles import Article
 from qa.errors import InvalidFilters
 from qa.index.reader import Index
+from qa.search import retrieval
+from qa.search.query import Query
 from qa.search.retrieval import (
     DEFAULT_WEIGHTS,
     Candidates,
     Filters,
     FusionWeights,
     Mode,
+    SearchOptions,
     fuse,
-    search,
 )
+from qa.text.terms import tokenize
 
 FUSION_ARTICLES = [
     Article(
@@ -132,9 +137,9 @@ def articles(hits) -> list[str]:
 
 def test_cross_lingual_question_is_not_dragged_down_by_bm25(fusion_index):
     question = "Has Korea decided on the OSH policy proposal?"
-    dense = search(fusion_index, question, k=3, mode=Mode.dense)
-    lexical = search(fusion_index, question, k=3, mode=Mode.bm25)
-    hybrid = search(fusion_index, question, k=3, mode=Mode.hybrid, second_stage=False)
+    dense = search_text(fusion_index, question, k=3, mode=Mode.dense)
+    lexical = search_text(fusion_index, question, k=3, mode=Mode.bm25)
+    hybrid = search_text(fusion_index, question, k=3, mode=Mode.hybrid, second_stage=False)
     assert articles(lexical)[0] == "korea-ilo-seminar", "BM25 alone picks the wrong passage"
     assert articles(dense)[0] == "seoul-osh", "the right passage, found by meaning"
     assert articles(hybrid)[0] == articles(dense)[0]
@@ -144,8 +149,8 @@ def test_bm25_rescues_an_exact_indonesian_phrase(fusion_index):
     # Dense prefers the caregiver passage ("perawat lansia"); only the internship passage
     # holds the exact phrase "perawatan lansia", and BM25 lifts it to the top.
     query = "perawatan lansia"
-    dense = search(fusion_index, query, k=3, mode=Mode.dense)
-    hybrid = search(fusion_index, query, k=3, mode=Mode.hybrid, second_stage=False)
+    dense = search_text(fusion_index, query, k=3, mode=Mode.dense)
+    hybrid = search_text(fusion_index, query, k=3, mode=Mode.hybrid, second_stage=False)
     assert articles(dense)[:2] == ["caregiver-jepang", "jepang-magang"]
     assert articles(hybrid)[0] == "jepang-magang"
 
@@ -188,7 +193,7 @@ def test_fuse_without_bm25_is_dense():
 
 @pytest.mark.parametrize("per_article", [1, 2])
 def test_at_most_per_article_passages_of_one_article(corpus_index, per_article):
-    hits = search(corpus_index, "kerja sama Korea", k=10, per_article=per_article)
+    hits = search_text(corpus_index, "kerja sama Korea", k=10, per_article=per_article)
     counts = Counter(articles(hits))
     assert max(counts.values()) <= per_article
     assert len(hits) == min(10, 5 * per_article)  # five articles, each with 3+ passages
@@ -197,17 +202,17 @@ def test_at_most_per_article_passages_of_one_article(corpus_index, per_article):
 
 def test_grouping_keeps_each_articles_best_passage(corpus_index):
     query = "kerja sama Korea"
-    everything = search(corpus_index, query, k=50, per_article=50)
+    everything = search_text(corpus_index, query, k=50, per_article=50)
     best: dict[str, str] = {}
     for hit in everything:
         best.setdefault(hit.passage.article_id, hit.passage.passage_id)
-    grouped = search(corpus_index, query, k=10, per_article=1)
+    grouped = search_text(corpus_index, query, k=10, per_article=1)
     assert [hit.passage.passage_id for hit in grouped] == list(best.values())
 
 
 @pytest.mark.parametrize("k", [1, 3, 7])
 def test_k_is_respected(corpus_index, k):
-    assert len(search(corpus_index, "kerja sama Korea", k=k, per_article=2)) == k
+    assert len(search_text(corpus_index, "kerja sama Korea", k=k, per_article=2)) == k
 
 
 # -- filters ----------------------------------------------------------------------------------
@@ -232,7 +237,7 @@ FILTER_CASES = {
 @pytest.mark.parametrize("case", FILTER_CASES)
 def test_filters_keep_exactly_the_matching_articles(fusion_index, mode, case):
     filters, expected = FILTER_CASES[case]
-    hits = search(fusion_index, BROAD, k=10, mode=mode, filters=filters)
+    hits = search_text(fusion_index, BROAD, k=10, mode=mode, filters=filters)
     assert set(articles(hits)) == expected
 
 
@@ -241,9 +246,9 @@ def test_bm25_filters_keep_only_matching_articles(fusion_index, case):
     filters, expected = FILTER_CASES[case]
     # a query with a known term in every article, so each filter has something to keep
     query = "pekerja lansia Kementerian Indonesia Jakarta ASEAN"
-    everything = set(articles(search(fusion_index, query, k=10, mode=Mode.bm25)))
+    everything = set(articles(search_text(fusion_index, query, k=10, mode=Mode.bm25)))
     assert everything == set(BY_ID)
-    hits = search(fusion_index, query, k=10, mode=Mode.bm25, filters=filters)
+    hits = search_text(fusion_index, query, k=10, mode=Mode.bm25, filters=filters)
     assert set(articles(hits)) == expected
 
 
@@ -258,7 +263,7 @@ NOTHING = [
 @pytest.mark.parametrize("mode", list(Mode))
 @pytest.mark.parametrize("filters", NOTHING, ids=repr)
 def test_filter_matching_nothing_gives_no_hits(fusion_index, mode, filters):
-    assert search(fusion_index, BROAD, k=5, mode=mode, filters=filters) == []
+    assert search_text(fusion_index, BROAD, k=5, mode=mode, filters=filters) == []
 
 
 def test_a_range_ending_before_it_starts_is_refused_before_any_search():
@@ -271,7 +276,7 @@ def test_a_range_ending_before_it_starts_is_refused_before_any_search():
 
 @pytest.mark.parametrize("mode", list(Mode))
 def test_every_mode_returns_ranked_hits(fusion_index, mode):
-    hits = search(fusion_index, BROAD, k=3, mode=mode)
+    hits = search_text(fusion_index, BROAD, k=3, mode=mode)
     assert len(hits) == 3
     assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
     if mode == Mode.dense:
@@ -281,10 +286,10 @@ def test_every_mode_returns_ranked_hits(fusion_index, mode):
 
 
 def test_bm25_with_no_known_term_finds_nothing(fusion_index):
-    assert search(fusion_index, "xyzzy plugh", mode=Mode.bm25) == []
-    assert search(fusion_index, "", mode=Mode.bm25) == []
+    assert search_text(fusion_index, "xyzzy plugh", mode=Mode.bm25) == []
+    assert search_text(fusion_index, "", mode=Mode.bm25) == []
     # dense and hybrid still rank by meaning
-    assert len(search(fusion_index, "xyzzy plugh", k=3, mode=Mode.hybrid)) == 3
+    assert len(search_text(fusion_index, "xyzzy plugh", k=3, mode=Mode.hybrid)) == 3
 
 
 @pytest.fixture(scope="module")
@@ -300,5 +305,43 @@ def empty_index(tmp_path_factory):
 
 @pytest.mark.parametrize("mode", list(Mode))
 def test_empty_index_finds_nothing(empty_index, mode):
-    assert search(empty_index, "pekerja migran", mode=mode) == []
-    assert search(empty_index, "pekerja migran", mode=mode, filters=Filters(source="x")) == []
+    assert search_text(empty_index, "pekerja migran", mode=mode) == []
+    assert search_text(empty_index, "pekerja migran", mode=mode, filters=Filters(source="x")) == []
+
+
+# -- the values passed down -------------------------------------------------------------------
+
+
+def test_a_query_is_read_once_with_what_every_stage_needs(fusion_index):
+    text = "Kapan pertemuan SLOM ke-17?"
+    query = Query.of(text)
+    assert query.terms == tuple(tokenize(text)) == ("pertemuan", "slom", "ke-17", "17")
+    assert (query.language, query.kind, query.vector) == ("id", "date", None)
+    english = Query.of("When did Indonesia meet the ILO?", fusion_index.embedder)
+    assert (english.language, english.kind) == ("en", "date")
+    np.testing.assert_array_equal(
+        english.vector, fusion_index.embedder.encode_queries([english.text])[0]
+    )
+
+
+@pytest.mark.parametrize("mode", [Mode.hybrid, Mode.dense])
+def test_a_mode_comparing_vectors_refuses_a_query_without_one(fusion_index, mode):
+    with pytest.raises(ValueError, match="needs the query's vector"):
+        retrieval.search(fusion_index, Query.of(BROAD), SearchOptions(mode=mode))
+    assert retrieval.search(fusion_index, Query.of(BROAD), SearchOptions(mode=Mode.bm25))
+
+
+@pytest.mark.parametrize("mode", [Mode.dense, Mode.bm25])
+def test_hits_come_built_with_the_sentences_asked_for(fusion_index, mode):
+    """A single-retriever search compares no sentences, unless asked to for its first hits
+    (what the answer reads); the ranking stays the same."""
+    query = Query.of(BROAD, fusion_index.embedder)
+    plain = retrieval.search(fusion_index, query, SearchOptions(k=4, mode=mode))
+    compared = retrieval.search(fusion_index, query, SearchOptions(k=4, mode=mode, sentences=2))
+    assert [hit.passage.id for hit in compared] == [hit.passage.id for hit in plain]
+    assert [hit.score for hit in compared] == [hit.score for hit in plain]
+    assert all(hit.sentences is None for hit in plain + compared[2:])
+    for hit in compared[:2]:
+        assert len(hit.sentences) == len(hit.passage.sentences)
+    with pytest.raises(FrozenInstanceError):
+        compared[0].score = 1.0

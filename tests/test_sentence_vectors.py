@@ -6,12 +6,13 @@ import shutil
 from contextlib import closing
 from pathlib import Path
 
-from qa.index.manifest import STORE_FILE, IndexFolder
+from samples import ask_text
+
+from qa.index.folder import STORE_FILE, IndexFolder
 from qa.index.reader import Index
 from qa.index.sentence_vectors import embed_pending
 from qa.index.store import Store
 from qa.index.writer import apply_changes
-from qa.search.answer import ask
 
 
 def pending(index_dir: Path) -> int:
@@ -28,7 +29,7 @@ def test_ask_embeds_only_the_question_once_sentences_have_vectors(
     assert pending(index_dir) == len(small_articles)  # one passage each, none embedded yet
 
     with closing(Index.load(index_dir, embedder=counting_embedder)) as index:
-        before = ask(index, question, k=3)
+        before = ask_text(index, question, k=3)
     assert counting_embedder.seen[0] == question and len(counting_embedder.seen) > 1
     assert "Rp5,06 juta" in before.answer.text
 
@@ -39,7 +40,7 @@ def test_ask_embeds_only_the_question_once_sentences_have_vectors(
 
     counting_embedder.seen.clear()
     with closing(Index.load(index_dir, embedder=counting_embedder)) as index:
-        after = ask(index, question, k=3)
+        after = ask_text(index, question, k=3)
     assert counting_embedder.seen == [question]
     assert after.answer.text == before.answer.text
     assert abs(after.answer.confidence - before.answer.confidence) < 1e-3

@@ -167,6 +167,7 @@ def cards_of(results: list[dict], story: list[str]) -> list[dict]:
     return [result for result in results if result["article_id"] in story]
 
 
+@pytest.mark.server
 def test_search_shows_one_card_per_story_with_the_other_outlets(client):
     results = search(client, "Pelita Air catat laba dan kinerja positif tahun buku 2024")
     cards = cards_of(results, PELITA)
@@ -181,6 +182,7 @@ def test_search_shows_one_card_per_story_with_the_other_outlets(client):
     assert kompas and kompas[0]["also_in"] == [], "written separately: its own card"
 
 
+@pytest.mark.server
 def test_an_outlet_filter_finds_each_copy(client):
     for article_id in PELITA:
         source = read_articles()[article_id].source
@@ -191,6 +193,7 @@ def test_an_outlet_filter_finds_each_copy(client):
         assert others == set(PELITA) - {article_id}
 
 
+@pytest.mark.server
 def test_ask_cites_the_story_once(client):
     response = client.post(
         "/api/ask", json={"question": "Berapa laba Pelita Air pada 2024?", "k": 5}
@@ -202,6 +205,7 @@ def test_ask_cites_the_story_once(client):
     assert len(first["also_in"]) == 2
 
 
+@pytest.mark.server
 def test_the_page_names_the_other_outlets(client):
     page = client.get("/", params={"q": "Kemnaker Kemensos BLK Sekolah Rakyat", "lang": "en"})
     assert page.status_code == 200
@@ -214,6 +218,7 @@ def test_the_page_names_the_other_outlets(client):
     assert f"/articles/{other['article_id']}" in page.text
 
 
+@pytest.mark.server
 def test_deleting_a_copy_takes_it_out_of_also_in(live, client):
     gone = PELITA[2]
     response = client.delete(f"/api/articles/{gone}", headers=AUTH)

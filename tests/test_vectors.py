@@ -14,6 +14,7 @@ from datetime import date
 import faiss
 import numpy as np
 import pytest
+from samples import search_text
 
 from qa.articles import Article
 from qa.filters import Filters
@@ -22,7 +23,9 @@ from qa.index.merging import merge_segments
 from qa.index.reader import Index
 from qa.index.vectors import EXACT_BELOW, factory_for, nprobe_for
 from qa.index.writer import apply_changes, sync_index
-from qa.search.retrieval import Mode, search
+from qa.search.retrieval import Mode
+
+pytestmark = pytest.mark.slow  # an index over 180 articles, built three times
 
 CITIES = ["Bitung", "Kupang", "Medan", "Sorong", "Cilegon", "Pontianak", "Mataram", "Ambon", "Palu"]
 TRADES = ["welding", "automotive", "cooking", "garment", "electrical", "hospitality", "farming"]
@@ -125,7 +128,7 @@ def test_build_search_update_delete_filter_merge(factory_index, minilm):
         # search: dense, and hybrid through retrieval (vectors(ids) scores the candidates)
         question = "deep sea divers certified in Ambon"
         assert dense_ids(index, question, 3)[0] == TARGET.id
-        hits = search(index, question, k=3, mode=Mode.hybrid)
+        hits = search_text(index, question, k=3, mode=Mode.hybrid)
         assert hits[0].passage.article_id == TARGET.id and hits[0].dense > 0.5
         dimension = index.manifest.settings["dimension"]
         stored = index.store.passage_vectors([hits[0].passage.id], dimension)
@@ -140,11 +143,11 @@ def test_build_search_update_delete_filter_merge(factory_index, minilm):
         assert dense_ids(index, "beekeeping course for honey farmers", 1) == [NEWCOMER.id]
         everything = dense_ids(index, "deep sea divers certified in Ambon", 500)
         assert TARGET.id not in everything and len(everything) == 180
-        hybrid = search(index, "deep sea divers Ambon", k=10, mode=Mode.hybrid)
+        hybrid = search_text(index, "deep sea divers Ambon", k=10, mode=Mode.hybrid)
         assert TARGET.id not in [hit.passage.article_id for hit in hybrid]
 
         # filter: only Kompas; a narrow filter still finds its few passages in every type
-        kompas = search(index, "training class", k=20, filters=Filters(source="kompas"))
+        kompas = search_text(index, "training class", k=20, filters=Filters(source="kompas"))
         assert len(kompas) == 20 and {h.passage.source for h in kompas} == {"Kompas"}
         narrow = Filters(source="Tempo", since=date(2023, 6, 1), until=date(2023, 6, 30))
         allowed = index.store.article_keys(index.generation, **vars(narrow))

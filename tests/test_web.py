@@ -96,18 +96,12 @@ def test_answer_with_citation_matches_the_api(client):
                 assert not line or f"<mark>{escape(line)}</mark>" in cards
 
 
-def test_filters_narrow_results(client):
-    question = "pelatihan kerja"
-    everything = outlets(section(client.get("/", params={"q": question}).text, "passages"))
-    assert len(set(everything)) > 1
-    html = client.get("/", params={"q": question, "source": "Suara.com"}).text
-    assert set(outlets(section(html, "passages"))) == {"Suara.com"}
+def test_the_form_keeps_the_filters(client):
+    """What the filters leave out: test_adapters.py, for every adapter."""
+    html = client.get("/", params={"q": "pelatihan kerja", "source": "Suara.com"}).text
     assert '<option value="Suara.com" selected>' in html
-    html = client.get("/", params={"q": question, "since": "2024-01-01"}).text
-    assert set(outlets(section(html, "passages"))) == {"Contoh.id"}
+    html = client.get("/", params={"q": "pelatihan kerja", "since": "2024-01-01"}).text
     assert 'name="since" value="2024-01-01"' in html
-    html = client.get("/", params={"q": question, "until": "2021-01-01"}).text
-    assert set(outlets(section(html, "passages"))) == {"Suara.com"}
 
 
 def test_no_answer_still_shows_closest_passages(client, monkeypatch):
@@ -120,11 +114,6 @@ def test_no_answer_still_shows_closest_passages(client, monkeypatch):
     assert "Bagian artikel terdekat" in cards and cards.count('<article class="passage') >= 1
     english = client.get("/", params={"q": "status proposal OSH Korea", "lang": "en"}).text
     assert "No confident answer found" in english and "Closest passages" in english
-
-
-def test_no_passages_at_all(client):
-    html = client.get("/", params={"q": "pekerja migran", "source": "Kompas.com"}).text
-    assert "Tidak ada jawaban yang pasti" in html and 'class="passages"' not in html
 
 
 def test_article_page_highlights_the_cited_passage(client):
@@ -176,9 +165,6 @@ def test_english_switch(client):
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"q": "x" * 1001}, "paling banyak 1000 karakter"),
-        ({"q": "upah", "since": "2023-13-01"}, "tidak valid"),
-        ({"q": "upah", "until": "kemarin"}, "tidak valid"),
         ({"q": "upah", "since": "2024-01-01", "until": "2023-01-01"}, "setelah"),
     ],
 )

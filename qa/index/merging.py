@@ -19,7 +19,6 @@ the next writer collects its scratch folder.
 import math
 import shutil
 import time
-from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from qa.index import segments
-from qa.index.manifest import STORE_FILE, IndexFolder, Manifest, SegmentEntry, fsync_tree
+from qa.index.folder import STORE_FILE, IndexFolder
+from qa.index.manifest import Manifest, SegmentEntry
+from qa.index.progress import Progress, silent
 from qa.index.store import Store
 from qa.index.vectors import factory_for
 from qa.index.writer import collect
@@ -35,8 +36,6 @@ from qa.index.writer import collect
 FLOOR = 1_000  # passages: segments smaller than this count as this size
 FACTOR = 8  # segments per tier before they are merged
 EXPUNGE_SHARE = 0.3  # deleted share that has a segment rewritten on its own
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -82,12 +81,8 @@ def choose(entries: tuple[SegmentEntry, ...], everything: bool = False) -> list[
     return []
 
 
-def _silent(stage: str, done: int, total: int) -> None:
-    """Default progress callback."""
-
-
 def merge_segments(
-    index_dir: Path, everything: bool = False, progress: Progress = _silent
+    index_dir: Path, everything: bool = False, progress: Progress = silent
 ) -> MergeReport | None:
     """Merge what the policy picks (with everything=True, all segments into one) and publish
     the result; None when there was nothing to merge."""
@@ -146,7 +141,6 @@ def _write_merged(
         vectors,
         factory,
     )
-    fsync_tree(scratch / "merged")
     return len(all_ids), dropped
 
 
@@ -165,10 +159,7 @@ def _publish(
         return None  # the index moved on under the merge (a rebuild): nothing to publish
     generation = current.generation + 1
     name = f"seg-{generation:06d}"
-    target = folder.segment_folder(current.build, name)
-    if target.exists():  # left by a killed attempt at this generation, never published
-        shutil.rmtree(target)
-    (scratch / "merged").rename(target)
+    target = folder.place_segment(current.build, name, scratch / "merged")
     deleted_since = [
         np.setdiff1d(
             segments.read_deletes(target.parent / e.name, entries[e.name].deletes),

@@ -7,9 +7,9 @@ embedder is: in the writing process, or on the Dask workers (`qa.cluster`).
 """
 
 from qa.articles import Article
-from qa.index.lexical import tokenize
 from qa.index.store import NewPassage, text_hash
 from qa.text.passages import PassageSettings, TokenCounter, cut_passages, embedding_text
+from qa.text.terms import tokenize
 
 
 def new_passages(

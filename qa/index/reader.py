@@ -15,8 +15,9 @@ from pathlib import Path
 
 from qa.embedders import Embedder, get_embedder
 from qa.errors import IndexMismatch
+from qa.index.folder import LEXICAL_FOLDER, STORE_FILE, IndexFolder
 from qa.index.lexical import LexicalIndex, LexicalSearcher
-from qa.index.manifest import LEXICAL_FOLDER, STORE_FILE, IndexFolder, Manifest
+from qa.index.manifest import Manifest
 from qa.index.segments import LiveSegment, Segment, Segments, read_deletes
 from qa.index.store import Store
 from qa.index.vectors import VectorIndex

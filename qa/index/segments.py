@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.files import fsync_tree
 from qa.index import vectors
+from qa.index.manifest import SegmentEntry
 
 IDS, ARTICLES, LANGUAGES, VECTORS = "ids.npy", "articles.npy", "languages.npy", "vectors.faiss"
 LANGUAGE_DTYPE = "<U8"
@@ -35,13 +37,41 @@ def write(
     passage_vectors: np.ndarray,
     factory: str,
 ) -> None:
-    """Write a segment into `folder` (which must not exist yet: segments are immutable)."""
+    """Write a segment into `folder` (which must not exist yet: segments are immutable) and
+    flush it to disk, ready to be placed (`IndexFolder.place_segment`)."""
     order = np.argsort(ids, kind="stable")
     folder.mkdir(parents=True)
     np.save(folder / IDS, np.asarray(ids, dtype=np.int64)[order])
     np.save(folder / ARTICLES, np.asarray(article_keys, dtype=np.int64)[order])
     np.save(folder / LANGUAGES, np.asarray(languages, dtype=LANGUAGE_DTYPE)[order])
     vectors.save(vectors.build(np.asarray(passage_vectors)[order], factory), folder / VECTORS)
+    fsync_tree(folder)
+
+
+def held(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of `wanted`: whether the ascending `ids` hold it, and its position there."""
+    if not len(ids):
+        return np.zeros(len(wanted), dtype=bool), np.zeros(len(wanted), dtype=np.int64)
+    positions = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+    return ids[positions] == wanted, positions
+
+
+def with_deletions(
+    folder: Path, entry: SegmentEntry, removed: np.ndarray, generation: int
+) -> SegmentEntry | None:
+    """`entry`, the segment in `folder`, with those of the ids `removed` it holds recorded in
+    a new deletes file as of `generation`: itself when it holds none of them, None when none
+    of its passages is left live (it leaves the manifest)."""
+    if not len(removed):
+        return entry
+    here = removed[held(np.load(folder / IDS, mmap_mode="r"), removed)[0]]
+    if not len(here):
+        return entry
+    deleted = np.union1d(read_deletes(folder, entry.deletes), here)
+    if len(deleted) == entry.passages:
+        return None
+    name = write_deletes(folder, generation, deleted)
+    return SegmentEntry(entry.name, entry.passages, len(deleted), name, entry.vectors)
 
 
 def read_deletes(folder: Path, deletes: str | None) -> np.ndarray:
@@ -82,10 +112,7 @@ class Segment:
 
     def positions(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each of `ids`: whether this segment holds it, and its position here."""
-        if not len(self.ids):
-            return np.zeros(len(ids), dtype=bool), np.zeros(len(ids), dtype=np.int64)
-        positions = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
-        return self.ids[positions] == ids, positions
+        return held(self.ids, ids)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ Sentences shared by overlapping passages, or by copies of an article, are embedd
 With a Dask cluster, each batch's sentences are embedded on its workers (`qa.cluster`).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 
@@ -18,12 +18,11 @@ import numpy as np
 
 from qa.cluster import Cluster, embedding_for
 from qa.embedders import Embedder
-from qa.index.manifest import STORE_FILE, IndexFolder
+from qa.index.folder import STORE_FILE, IndexFolder
+from qa.index.progress import Progress, silent
 from qa.index.store import Store, text_hash
 
 PASSAGES_PER_BATCH = 64  # passages whose sentences are embedded, then committed, at a time
-
-Progress = Callable[[str, int, int], None]
 
 
 def sentence_texts(text: str, spans: Sequence[Sequence[int]]) -> list[str]:
@@ -33,7 +32,7 @@ def sentence_texts(text: str, spans: Sequence[Sequence[int]]) -> list[str]:
 def embed_pending(
     index_dir: Path,
     embedder: Embedder | None = None,
-    progress: Progress | None = None,
+    progress: Progress = silent,
     cluster: Cluster | None = None,
 ) -> int:
     """Embed the sentences of every published passage that has no sentence vectors yet, in
@@ -68,8 +67,7 @@ def embed_pending(
             )
             embedded += len(missing)
             done += len(ids)
-            if progress is not None:
-                progress("sentences", done, total)
+            progress("sentences", done, total)
 
 
 def sentence_matrix(store: Store, embedder: Embedder, sentences: Sequence[str]) -> np.ndarray:

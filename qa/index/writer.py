@@ -32,27 +32,20 @@ import numpy as np
 
 from qa.articles import Article
 from qa.cluster import Cluster, Embedding, embedding_for
-from qa.embedders import Embedder, get_embedder
-from qa.errors import IndexMismatch, IndexMissing, IndexWriteError
+from qa.embedders import Embedder
+from qa.errors import IndexWriteError
 from qa.index import segments
+from qa.index.folder import LEXICAL_FOLDER, STORE_FILE, IndexFolder
 from qa.index.lexical import LexicalIndex, LexicalRecord
-from qa.index.manifest import (
-    LEXICAL_FOLDER,
-    STORE_FILE,
-    IndexFolder,
-    Manifest,
-    SegmentEntry,
-    fsync_tree,
-)
+from qa.index.manifest import Manifest, SegmentEntry
+from qa.index.progress import Progress, silent
 from qa.index.store import NewPassage, Store
+from qa.index.target import Target, choose_target
 from qa.index.vectors import factory_for
-from qa.settings import SETTINGS
 from qa.text.passages import PassageSettings, embedding_text
 
 STEP_PASSAGES = 20_000  # passages per published step of a large update
 EMBED_BATCH = 256  # passages embedded, then committed, at a time
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -73,22 +66,6 @@ class UpdateReport:
         return bool(self.added or self.updated or self.removed)
 
 
-def _silent(stage: str, done: int, total: int) -> None:
-    """Default progress callback."""
-
-
-def index_settings(
-    embedder: Embedder, passages: PassageSettings | None = None, faiss: str | None = None
-) -> dict:
-    """The settings a build is made with and stored under (its manifests carry them)."""
-    return {
-        "embedder": embedder.name,
-        "dimension": embedder.dimension,
-        "passages": (passages or PassageSettings()).describe(),
-        "faiss": faiss or SETTINGS["faiss"].default,
-    }
-
-
 def sync_index(
     articles: Mapping[str, Article],
     index_dir: Path,
@@ -97,7 +74,7 @@ def sync_index(
     passage_settings: PassageSettings | None = None,
     faiss: str | None = None,
     embedder: Embedder | None = None,
-    progress: Progress = _silent,
+    progress: Progress = silent,
     wait: bool = True,
     cluster: Cluster | None = None,
 ) -> UpdateReport:
@@ -127,7 +104,7 @@ def apply_changes(
     upserts: Sequence[Article] = (),
     deletions: Sequence[str] = (),
     embedder: Embedder | None = None,
-    progress: Progress = _silent,
+    progress: Progress = silent,
     wait: bool = True,
     cluster: Cluster | None = None,
 ) -> UpdateReport:
@@ -152,17 +129,6 @@ def apply_changes(
 Plan = Callable[[Mapping[str, str], UpdateReport], list[Article]]
 
 
-@dataclass
-class _Target:
-    """The build an update writes into and the generation it starts from."""
-
-    build: str
-    base: Manifest | None  # None: the build has no generation yet
-    settings: dict
-    building: bool  # a build that is not current yet
-    donor: Path | None = None  # the store of the build it replaces, if with the same embedder
-
-
 def _update(
     index_dir: Path,
     plan: Plan,
@@ -179,7 +145,7 @@ def _update(
     folder = IndexFolder(index_dir)
     report = UpdateReport()
     with folder.writer(wait=wait):
-        target = _target(folder, rebuild, requested, embedder)
+        target = choose_target(folder, rebuild, requested, embedder)
         build_dir = folder.build_folder(target.build)
         store = Store(build_dir / STORE_FILE)
         try:
@@ -207,57 +173,6 @@ def _update(
     return report
 
 
-def _target(
-    folder: IndexFolder, rebuild: bool, requested: dict, embedder: Embedder | None
-) -> _Target:
-    """Where to write: the current build, an unfinished build to resume, or a new build."""
-    wanted_embedder = embedder.name if embedder else requested.get("embedder")
-    if not rebuild and folder.current_pointer() is not None:
-        base = folder.current()
-        _check_same(base.settings, wanted_embedder, requested)
-        return _Target(base.build, base, base.settings, building=False)
-    embedder = embedder or get_embedder(wanted_embedder or SETTINGS["embedder"].default)
-    settings = index_settings(embedder, requested.get("passages"), requested.get("faiss"))
-    donor = _donor(folder, settings)
-    unfinished = folder.unfinished_build()
-    if unfinished is not None:
-        build, unfinished_settings = unfinished
-        if unfinished_settings == settings:  # resume it
-            manifests = folder.manifests(build)
-            base = manifests[-1] if manifests else None
-            return _Target(build, base, settings, building=True, donor=donor)
-        folder.abandon_build(build)
-    return _Target(folder.new_build(settings), None, settings, building=True, donor=donor)
-
-
-def _donor(folder: IndexFolder, settings: dict) -> Path | None:
-    """The store of the current build, when a new build can take its vectors: same embedder
-    (a new FAISS type or passage size re-embeds only texts it has not seen)."""
-    try:
-        current = folder.current() if folder.current_pointer() else None
-    except (IndexMismatch, IndexMissing):
-        return None
-    if current is None:
-        return None
-    same = all(current.settings.get(k) == settings[k] for k in ("embedder", "dimension"))
-    return folder.build_folder(current.build) / STORE_FILE if same else None
-
-
-def _check_same(settings: dict, embedder_name: str | None, requested: dict) -> None:
-    passages = requested.get("passages")
-    wanted = {
-        "embedder": embedder_name and get_embedder(embedder_name).name,
-        "passages": passages and passages.describe(),
-        "faiss": requested.get("faiss"),
-    }
-    for key, value in wanted.items():
-        if value and value != settings.get(key):
-            raise IndexMismatch(
-                f"The index was built with {key} {settings.get(key)!r}, not {value!r}: "
-                "run `qa index build` to rebuild it with the new setting"
-            )
-
-
 def _recover(store: Store, lexical: LexicalIndex, generation: int) -> None:
     """Undo what a killed writer did for generations after `generation`, never published.
 
@@ -282,7 +197,7 @@ class _Writer:
     def __init__(
         self,
         folder: IndexFolder,
-        target: _Target,
+        target: Target,
         store: Store,
         lexical: LexicalIndex,
         embedding: Embedding,
@@ -402,24 +317,14 @@ class _Writer:
     ) -> list[SegmentEntry]:
         """The manifest's segments with `removed_ids` recorded in new deletes files (a
         segment left with no live passage is dropped)."""
-        entries = []
         removed = np.asarray(removed_ids, dtype=np.int64)
-        for entry in manifest.segments:
-            folder = self.folder.segment_folder(manifest.build, entry.name)
-            if len(removed):
-                ids = np.load(folder / segments.IDS, mmap_mode="r")
-                positions = np.minimum(np.searchsorted(ids, removed), max(len(ids) - 1, 0))
-                here = removed[ids[positions] == removed] if len(ids) else removed[:0]
-            else:
-                here = removed
-            if len(here):
-                deleted = np.union1d(segments.read_deletes(folder, entry.deletes), here)
-                if len(deleted) == entry.passages:
-                    continue  # nothing live is left in it: it leaves the manifest
-                name = segments.write_deletes(folder, generation, deleted)
-                entry = SegmentEntry(entry.name, entry.passages, len(deleted), name, entry.vectors)
-            entries.append(entry)
-        return entries
+        entries = (
+            segments.with_deletions(
+                self.folder.segment_folder(manifest.build, entry.name), entry, removed, generation
+            )
+            for entry in manifest.segments
+        )
+        return [entry for entry in entries if entry is not None]
 
     def _segment(
         self,
@@ -438,13 +343,9 @@ class _Writer:
             segments.write(
                 scratch / name, np.array(ids), np.array(keys), np.array(languages), vectors, factory
             )
-            fsync_tree(scratch / name)
-            final = self.folder.segment_folder(self.target.build, name)
-            if final.exists():  # left by a killed attempt at this generation, never published
-                _remove_tree(final)
-            (scratch / name).rename(final)
+            self.folder.place_segment(self.target.build, name, scratch / name)
         finally:
-            _remove_tree(scratch)
+            shutil.rmtree(scratch, ignore_errors=True)
         return SegmentEntry(name, len(ids), 0, None, factory)
 
 
@@ -473,10 +374,6 @@ def collect(folder: IndexFolder, store: Store, build: str, unused_vectors: bool 
         if unused_vectors:
             store.collect_unused_vectors(kept[0].generation)
     folder.collect(build)
-
-
-def _remove_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def _write_failed(folder: IndexFolder, error: Exception) -> IndexWriteError:

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from qa.articles import Article, slugify
 from qa.errors import IngestError
+from qa.files import atomic_file
 from qa.ingest.readers import BULK_SUFFIXES, Problem, file_ids, read_file
 from qa.ingest.readers.markdown import render_markdown
 from qa.ingest.readers.records import remove_records
-from qa.ingest.readers.text import atomic_file
 
 __all__ = [
     "CorpusScan",

@@ -24,10 +24,10 @@ from pathlib import Path
 
 from qa.articles import Article
 from qa.errors import FeedError, FetchError, IngestError, QAError
+from qa.files import atomic_file
 from qa.ingest.feedreader import feed_links, find_feed, web_links
 from qa.ingest.fetch import FEED_TYPES, Fetcher, Robots
 from qa.ingest.links import fetch_article
-from qa.ingest.readers.text import atomic_file
 
 log = logging.getLogger(__name__)
 

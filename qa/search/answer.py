@@ -15,13 +15,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa.filters import NO_FILTERS, Filters
-from qa.index import lexical
 from qa.index.reader import Index
-from qa.search.answer_types import offers, question_type
-from qa.search.ranking import sentence_similarities
-from qa.search.retrieval import Hit, Mode, search
-from qa.text.language import detect_language
+from qa.search.answer_types import offers
+from qa.search.query import Query
+from qa.search.retrieval import Hit, SearchOptions, search
+from qa.text.terms import tokenize
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,10 @@ class Answer:
         return self.hit.passage.text[self.start : self.end]
 
 
-@dataclass
+ASK_OPTIONS = SearchOptions(k=5)
+
+
+@dataclass(frozen=True)
 class Answering:
     """The reranked hits, the best answer whatever its confidence, and highlights."""
 
@@ -81,45 +82,23 @@ class Answering:
 
 def ask(
     index: Index,
-    question: str,
-    k: int = 5,
-    mode: Mode = Mode.hybrid,
-    filters: Filters = NO_FILTERS,
+    query: Query,
+    options: SearchOptions = ASK_OPTIONS,
     model: AnswerModel | None = None,
 ) -> Answering:
-    """Retrieve passages for `question` and answer it: what `qa ask` and /api/ask do."""
+    """Retrieve passages for `query` and answer it: what `qa ask` and /api/ask do. The query
+    needs its vector (the answer compares sentences with it), whatever the mode."""
     model = model or DEFAULT_MODEL
-    query_vector = index.embedder.encode_queries([question])[0]
-    wanted = max(k, model.retrieve)
-    hits = search(index, question, k=wanted, mode=mode, filters=filters, query_vector=query_vector)
-    hits = (
-        with_sentences(index, hits[: model.answer_passages], query_vector)
-        + hits[model.answer_passages :]
-    )
-    answering = decide(question, hits, model)
-    answering.hits = answering.hits[:k]
-    return answering
+    wanted = replace(options, k=max(options.k, model.retrieve), sentences=model.answer_passages)
+    answering = decide(query, search(index, query, wanted), model)
+    return replace(answering, hits=answering.hits[: options.k])
 
 
-def with_sentences(index: Index, hits: list[Hit], query_vector: np.ndarray) -> list[Hit]:
-    """`hits` with their sentences compared to the question (done already in hybrid mode)."""
-    missing = [hit for hit in hits if hit.sentences is None]
-    if not missing:
-        return hits
-    similarities = sentence_similarities(
-        index.store, index.embedder, [hit.passage for hit in missing], query_vector
-    )
-    found = dict(zip((id(hit) for hit in missing), similarities, strict=True))
-    return [
-        hit if hit.sentences is not None else replace(hit, sentences=found[id(hit)]) for hit in hits
-    ]
-
-
-def decide(question: str, hits: list[Hit], model: AnswerModel = DEFAULT_MODEL) -> Answering:
+def decide(query: Query, hits: list[Hit], model: AnswerModel = DEFAULT_MODEL) -> Answering:
     """Pick the answer sentence among the first hits' sentences, and its confidence."""
-    terms = set(lexical.tokenize(question))
-    kind = question_type(question)
-    language = detect_language(question)
+    terms = set(query.terms)
+    kind = query.kind
+    language = query.language
     dense = [hit.dense for hit in hits[: model.retrieve]]
     gap = max(dense) - float(np.mean(dense)) if dense else 0.0
     highlights: dict[int, tuple[int, int]] = {}
@@ -173,10 +152,10 @@ def confidence(features: tuple[float, ...], model: AnswerModel) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
 
 
-def lexical_highlights(query: str, hits: list[Hit]) -> dict[int, tuple[int, int]]:
+def lexical_highlights(query: Query, hits: list[Hit]) -> dict[int, tuple[int, int]]:
     """Per hit (by passage id), the sentence sharing most terms with the query, where any does
     (cheap: no embedding, for /api/search)."""
-    terms = set(lexical.tokenize(query))
+    terms = set(query.terms)
     highlights = {}
     for hit in hits:
         spans = hit.passage.sentences
@@ -190,7 +169,7 @@ def _overlap(terms: set[str], sentence: str) -> float:
     """Share of the question's terms that occur in the sentence."""
     if not terms:
         return 0.0
-    return len(terms & set(lexical.tokenize(sentence))) / len(terms)
+    return len(terms & set(tokenize(sentence))) / len(terms)
 
 
 def _span(spans, number: int, scores: list[float], margin: float) -> tuple[int, int]:

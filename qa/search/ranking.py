@@ -22,7 +22,8 @@ import numpy as np
 from qa.embedders import Embedder
 from qa.index.sentence_vectors import sentence_matrix, sentence_texts
 from qa.index.store import Store, StoredPassage
-from qa.search.answer_types import offers, question_type
+from qa.search.answer_types import offers
+from qa.search.query import Query
 
 MODELS = Path(__file__).resolve().parent / "models"
 
@@ -111,12 +112,12 @@ def sentence_similarities(
 
 
 def features(
-    question: str, candidates: list[Candidate], similarities: list[np.ndarray]
+    query: Query, candidates: list[Candidate], similarities: list[np.ndarray]
 ) -> np.ndarray:
-    """The FEATURES matrix of `candidates` (one row each) for `question`."""
+    """The FEATURES matrix of `candidates` (one row each) for `query`."""
     if not candidates:
         return np.zeros((0, len(FEATURES)), dtype=np.float32)
-    kind = question_type(question)
+    kind = query.kind
     dense = np.array([c.dense for c in candidates], dtype=np.float32)
     lexical = np.array([c.lexical for c in candidates], dtype=np.float32)
     lexical = lexical / (float(lexical.max()) or 1.0)

@@ -9,7 +9,6 @@ sentence-transformers `CrossEncoder`, by hub name or local path (`--reranker`,
 `QA_RERANKER`); it re-scores the hybrid's best `DEPTH` hits and the first `k` are returned.
 """
 
-from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -21,7 +20,7 @@ from qa.errors import UnknownBackend
 if TYPE_CHECKING:
     from sentence_transformers import CrossEncoder
 
-    from qa.search.retrieval import Hit
+    from qa.search.retrieval import _Ranked
 
 DEPTH = 20  # hybrid hits the cross-encoder reads per question
 
@@ -46,7 +45,7 @@ class Reranker:
         self.model = model
         self.name = name
 
-    def rerank(self, query: str, hits: list["Hit"]) -> list["Hit"]:
+    def rerank(self, query: str, hits: list["_Ranked"]) -> list["_Ranked"]:
         """`hits` ordered by the cross-encoder's score of (query, passage), best first; each
         hit's `score` becomes that score."""
         if not hits:
@@ -60,7 +59,7 @@ class Reranker:
             dtype=np.float32,
         ).reshape(len(hits), -1)[:, -1]  # one logit, or the last class's ("relevant")
         order = np.argsort(-scores, kind="stable")
-        return [replace(hits[i], score=float(scores[i])) for i in order]
+        return [hits[i]._replace(score=float(scores[i])) for i in order]
 
 
 @cache

@@ -9,17 +9,19 @@ adds little; what it does match (names, numbers, acronyms) is worth a slightly h
 (tuned per language agreement on the valid splits). See docs/benchmarks.md for the figures.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 import numpy as np
 
 from qa.filters import NO_FILTERS, Filters
-from qa.index import copies, lexical
+from qa.index import copies
 from qa.index.copies import Copy
 from qa.index.reader import Index
 from qa.index.store import StoredPassage
 from qa.search import rerank
+from qa.search.query import Query
 from qa.search.ranking import (
     Candidate,
     RankingModel,
@@ -27,13 +29,17 @@ from qa.search.ranking import (
     features,
     sentence_similarities,
 )
-from qa.text.language import detect_language
 
 
 class Mode(StrEnum):
     hybrid = "hybrid"
     dense = "dense"
     bm25 = "bm25"
+
+    @property
+    def embeds(self) -> bool:
+        """Whether this mode compares the query's vector with the passages'."""
+        return self != Mode.bm25
 
 
 @dataclass(frozen=True)
@@ -54,9 +60,26 @@ class FusionWeights:
 DEFAULT_WEIGHTS = FusionWeights()
 
 
-@dataclass
+@dataclass(frozen=True)
+class SearchOptions:
+    """What a search returns (the request's part) and how it ranks (the tuning's part)."""
+
+    k: int = 10
+    mode: Mode = Mode.hybrid
+    filters: Filters = NO_FILTERS
+    per_article: int = 2
+    sentences: int = 0  # the first hits to compare sentence by sentence (what the answer reads)
+    weights: FusionWeights = DEFAULT_WEIGHTS
+    model: RankingModel | None = None  # the second stage's; None: the shipped one
+    second_stage: bool = True  # False: hybrid is the fusion alone, for comparisons
+
+
+DEFAULT_OPTIONS = SearchOptions()
+
+
+@dataclass(frozen=True)
 class Hit:
-    """One retrieved passage with the scores that ranked it."""
+    """One retrieved passage with the scores that ranked it, built once."""
 
     passage: StoredPassage
     score: float
@@ -64,7 +87,18 @@ class Hit:
     lexical: float  # BM25 score
     coverage: float = 0.0  # share of the query's term weight the passage contains
     sentences: np.ndarray | None = None  # each sentence's similarity to the query, if known
-    also_in: list[Copy] = field(default_factory=list)  # the story's copies in other articles
+    also_in: tuple[Copy, ...] = ()  # the story's copies in other articles
+
+
+class _Ranked(NamedTuple):
+    """A hit as a ranking found it, before its citations are looked up."""
+
+    passage: StoredPassage
+    score: float
+    dense: float
+    lexical: float
+    coverage: float
+    sentences: np.ndarray | None = None
 
 
 @dataclass
@@ -77,84 +111,62 @@ class Candidates:
     dense: np.ndarray
     bm25: np.ndarray
     coverage: np.ndarray
-    query_vector: np.ndarray | None = None  # None in BM25 mode
 
 
-def search(
-    index: Index,
-    query: str,
-    k: int = 10,
-    mode: Mode = Mode.hybrid,
-    filters: Filters = NO_FILTERS,
-    per_article: int = 2,
-    weights: FusionWeights = DEFAULT_WEIGHTS,
-    query_vector: np.ndarray | None = None,
-    model: RankingModel | None = None,
-    second_stage: bool = True,
-) -> list[Hit]:
-    """The best `k` passages for `query`, at most `per_article` from any one article, and
-    from one article per story: copies of a story in other outlets (`qa.index.copies`) give way
-    to the best ranked one, whose hits list them in `also_in`.
+def search(index: Index, query: Query, options: SearchOptions = DEFAULT_OPTIONS) -> list[Hit]:
+    """The best `options.k` passages for `query`, at most `options.per_article` from any one
+    article, and from one article per story: copies of a story in other outlets
+    (`qa.index.copies`) give way to the best ranked one, whose hits list them in `also_in`.
 
     Hybrid mode ranks the fused candidates' best `model.depth` again with the learned model
-    (`qa.search.ranking`, the shipped one unless `model` is given; second_stage=False: the fusion
-    alone, for comparisons); dense and BM25 stay as their retriever ranks them.
-    `query_vector`, when the caller has embedded the query, saves embedding it again.
+    (`qa.search.ranking`); dense and BM25 stay as their retriever ranks them. Dense and hybrid
+    need the query's vector, as does comparing the first `options.sentences` hits' sentences.
     """
-    pool = max(weights.pool, k * per_article * 3)
-    candidates = gather(index, query, mode, pool, filters, query_vector)
+    pool = max(options.weights.pool, options.k * options.per_article * 3)
+    candidates = gather(index, query, options.mode, pool, options.filters)
     stories = index.store.stories(np.unique(candidates.article_keys).tolist())
-    picks = _Picks(k, per_article, stories)
-    if mode == Mode.dense:
-        scores = candidates.dense
-    elif mode == Mode.bm25:
-        scores = candidates.bm25
+    picks = _Picks(options.k, options.per_article, stories)
+    if options.mode == Mode.dense:
+        ranked = _grouped(index, candidates, candidates.dense, picks)
+    elif options.mode == Mode.bm25:
+        ranked = _grouped(index, candidates, candidates.bm25, picks)
     else:
-        language = detect_language(query)
-        scores = fuse(candidates, language, candidates.languages, weights)
-        if second_stage:
-            model = model or default_model()
+        scores = fuse(candidates, query.language, candidates.languages, options.weights)
+        if options.second_stage:
+            model = options.model or default_model()
             reranker = rerank.current()
             if reranker is not None:  # it reads the best DEPTH, then the first k are kept
-                picks = _Picks(max(k, rerank.DEPTH), per_article, stories)
-            hits = _reranked(index, query, language, candidates, scores, picks, model)
+                picks = _Picks(max(options.k, rerank.DEPTH), options.per_article, stories)
+            ranked = _reranked(index, query, candidates, scores, picks, model)
             if reranker is not None:
-                hits = reranker.rerank(query, hits)[:k]
-            return _cited(index, hits, stories)
-    return _cited(index, _grouped(index, candidates, scores, picks), stories)
+                ranked = reranker.rerank(query.text, ranked)[: options.k]
+        else:
+            ranked = _grouped(index, candidates, scores, picks)
+    return _hits(index, query, ranked, stories, options.sentences)
 
 
 def gather(
-    index: Index,
-    query: str,
-    mode: Mode,
-    pool: int,
-    filters: Filters = NO_FILTERS,
-    query_vector: np.ndarray | None = None,
+    index: Index, query: Query, mode: Mode, pool: int, filters: Filters = NO_FILTERS
 ) -> Candidates:
     """Candidate passages from the retrievers `mode` uses, with both scores for each."""
-    terms = lexical.tokenize(query)
     found: list[np.ndarray] = []
-    if mode != Mode.bm25:
-        if query_vector is None:
-            query_vector = index.embedder.encode_queries([query])[0]
+    if mode.embeds:
+        vector = _vector(query, f"{mode} search")
         allowed = index.store.article_keys(index.generation, **vars(filters)) if filters else None
-        found.append(index.vectors.search(query_vector, pool, allowed)[0])
-    else:
-        query_vector = None
+        found.append(index.vectors.search(vector, pool, allowed)[0])
     if mode != Mode.dense:
-        found.append(index.lexical.search(terms, pool, filters)[0])
+        found.append(index.lexical.search(query.terms, pool, filters)[0])
     ids = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
     # The lexical engine may be ahead of this generation: keep only its live passages.
     live, keys, languages = index.segments.owners(ids)
     ids, keys, languages = ids[live], keys[live], languages[live]
-    if query_vector is not None and len(ids):
-        dense = index.vectors.vectors(ids) @ query_vector
+    if mode.embeds and len(ids):
+        dense = index.vectors.vectors(ids) @ query.vector
     else:
         dense = np.zeros(len(ids), dtype=np.float32)
-    bm25 = index.lexical.scores(terms, ids)
-    coverage = index.lexical.coverage(terms, ids)
-    return Candidates(ids, keys, languages, dense, bm25, coverage, query_vector)
+    bm25 = index.lexical.scores(query.terms, ids)
+    coverage = index.lexical.coverage(query.terms, ids)
+    return Candidates(ids, keys, languages, dense, bm25, coverage)
 
 
 def fuse(
@@ -201,23 +213,14 @@ class _Picks:
         return kept
 
 
-def _cited(index: Index, hits: list[Hit], stories: dict[int, int]) -> list[Hit]:
-    """`hits` with the citations of their story's other articles, the earliest first."""
-    told = {stories[hit.passage.article_key] for hit in hits if hit.passage.article_key in stories}
-    articles = {story: index.store.story_articles(story, index.generation) for story in told}
-    for hit in hits:
-        key = hit.passage.article_key
-        others = articles.get(stories.get(key, key), [])
-        hit.also_in = [copy for other, copy in others if other != key][: copies.COPIES_SHOWN]
-    return hits
-
-
-def _grouped(index: Index, candidates: Candidates, scores: np.ndarray, picks: _Picks) -> list[Hit]:
+def _grouped(
+    index: Index, candidates: Candidates, scores: np.ndarray, picks: _Picks
+) -> list[_Ranked]:
     """Walk the ranking, keeping what `picks` keeps; fetch only those passages."""
     kept = picks.kept(np.argsort(-scores, kind="stable"), candidates.article_keys)
     passages = index.store.passages([int(candidates.ids[p]) for p in kept])
     return [
-        Hit(
+        _Ranked(
             passages[int(candidates.ids[p])],
             float(scores[p]),
             float(candidates.dense[p]),
@@ -231,13 +234,12 @@ def _grouped(index: Index, candidates: Candidates, scores: np.ndarray, picks: _P
 
 def _reranked(
     index: Index,
-    query: str,
-    language: str,
+    query: Query,
     candidates: Candidates,
     scores: np.ndarray,
     picks: _Picks,
     model: RankingModel,
-) -> list[Hit]:
+) -> list[_Ranked]:
     """The first stage's best `model.depth`, and the hits it would return itself, scored by
     the model, then grouped per article (so that k hits come back whenever the first stage
     has them, however few articles its best `depth` come from)."""
@@ -248,7 +250,7 @@ def _reranked(
     top = np.array([p for p in top if int(candidates.ids[p]) in passages], dtype=np.int64)
     stored = [passages[int(candidates.ids[p])] for p in top]
     similarities = sentence_similarities(
-        index.store, index.embedder, stored, candidates.query_vector
+        index.store, index.embedder, stored, _vector(query, "the second stage")
     )
     second = [
         Candidate(
@@ -257,14 +259,14 @@ def _reranked(
             float(candidates.dense[p]),
             float(candidates.bm25[p]),
             float(candidates.coverage[p]),
-            str(candidates.languages[p]) != language,
+            str(candidates.languages[p]) != query.language,
         )
         for passage, p in zip(stored, top, strict=True)
     ]
     learned = model.score(features(query, second, similarities))
     kept = picks.kept(np.argsort(-learned, kind="stable"), candidates.article_keys[top])
     return [
-        Hit(
+        _Ranked(
             second[n].passage,
             float(learned[n]),
             second[n].dense,
@@ -274,3 +276,44 @@ def _reranked(
         )
         for n in kept
     ]
+
+
+def _hits(
+    index: Index, query: Query, ranked: list[_Ranked], stories: dict[int, int], sentences: int
+) -> list[Hit]:
+    """The hits, each built once: the first `sentences` with their sentences compared to the
+    query (where the second stage has not done it already), and every one with the citations
+    of its story's other articles."""
+    missing = [n for n, hit in enumerate(ranked[:sentences]) if hit.sentences is None]
+    compared: dict[int, np.ndarray] = {}
+    if missing:
+        passages = [ranked[n].passage for n in missing]
+        vector = _vector(query, "comparing sentences")
+        similarities = sentence_similarities(index.store, index.embedder, passages, vector)
+        compared = dict(zip(missing, similarities, strict=True))
+    cited = _copies(index, [hit.passage.article_key for hit in ranked], stories)
+    return [
+        Hit(
+            *hit._replace(sentences=compared.get(n, hit.sentences)),
+            also_in=cited[hit.passage.article_key],
+        )
+        for n, hit in enumerate(ranked)
+    ]
+
+
+def _copies(index: Index, keys: list[int], stories: dict[int, int]) -> dict[int, tuple[Copy, ...]]:
+    """Per article of `keys`, its story's other articles, the earliest first."""
+    told = {stories[key] for key in keys if key in stories}
+    articles = {story: index.store.story_articles(story, index.generation) for story in told}
+    cited: dict[int, tuple[Copy, ...]] = {}
+    for key in keys:
+        others = articles.get(stories.get(key, key), [])
+        cited[key] = tuple(copy for other, copy in others if other != key)[: copies.COPIES_SHOWN]
+    return cited
+
+
+def _vector(query: Query, needed_by: str) -> np.ndarray:
+    """The query's vector, which `needed_by` compares with the passages'."""
+    if query.vector is None:
+        raise ValueError(f"{needed_by} needs the query's vector: Query.of(text, index.embedder)")
+    return query.vector

@@ -1,15 +1,19 @@
-"""The JSON API: /api/ask, /api/search, articles (read and write), index status, health."""
+"""The JSON API: /api/ask, /api/search, a question's timeline and Atom feed, articles (read and
+write), index status, health."""
 
 import time
 from datetime import date
 from typing import Annotated, Literal
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 
 from qa.articles import Article
 from qa.errors import NoArticleFound, UnknownArticle
 from qa.filters import Filters
 from qa.search.retrieval import Mode
+from qa.search.status import by_date
+from qa.serve import feed
 from qa.serve.auth import check_bearer
 from qa.serve.schemas import (
     MAX_QUESTION,
@@ -26,8 +30,10 @@ from qa.serve.schemas import (
     LinksAccepted,
     LinksIn,
     SearchResponse,
+    TimelineResponse,
     WriteAccepted,
     ask_response,
+    evidence_out,
     passage_out,
 )
 from qa.serve.service import Service
@@ -85,6 +91,60 @@ def search(
         results=[passage_out(hit, spans.get(hit.passage.id)) for hit in hits],
         took_ms=round((time.perf_counter() - started) * 1000, 2),
     )
+
+
+QueryText = Annotated[str, Query(min_length=1, max_length=MAX_QUESTION, pattern=r"\S")]
+
+
+def query_filters(
+    source: Annotated[str | None, Query(max_length=MAX_SOURCE)] = None,
+    since: date | None = None,
+    until: date | None = None,
+    language: Literal["id", "en"] | None = None,
+) -> Filters:
+    """The filters of a question's timeline and feed, as /api/search takes them."""
+    return Filters(source, since, until, language)
+
+
+FiltersDep = Annotated[Filters, Depends(query_filters)]
+
+
+@router.get("/timeline", response_model=TimelineResponse)
+def timeline(
+    service: ServiceDep,
+    q: QueryText,
+    filters: FiltersDep,
+    mode: Literal["hybrid", "dense", "bm25"] = "hybrid",
+) -> TimelineResponse:
+    """The stories that answer a question, one entry per story (other outlets' copies in
+    `also_in`), the oldest first, each with its answer sentence."""
+    started = time.perf_counter()
+    entries = service.timeline(q.strip(), mode=Mode(mode), filters=filters)
+    return TimelineResponse(
+        query=q,
+        entries=[evidence_out(entry) for entry in entries],
+        took_ms=round((time.perf_counter() - started) * 1000, 2),
+    )
+
+
+@router.get("/feed", response_class=Response, responses={200: {"content": {feed.MEDIA_TYPE: {}}}})
+def question_feed(request: Request, service: ServiceDep, q: QueryText, filters: FiltersDep):
+    """An Atom feed of the passages that answer a question, the newest first, to follow it:
+    entry ids stay the same from poll to poll, a new answering article adds an entry."""
+    found = by_date(service.timeline(q.strip(), filters=filters), newest_first=True)
+    base = str(request.base_url).rstrip("/")
+    asked = urlencode([(name, value) for name, value in request.query_params.items() if value])
+    document = feed.atom(
+        title=q.strip(),
+        query_string=asked,
+        found=found,
+        self_url=str(request.url),
+        page_url=f"{base}/?{asked}",
+        article_url=lambda article_id, ordinal: (
+            f"{base}/articles/{quote(article_id, safe='')}?passage={ordinal}#cited"
+        ),
+    )
+    return Response(document, media_type=feed.MEDIA_TYPE)
 
 
 @router.get("/articles", response_model=ArticleList)

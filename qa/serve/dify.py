@@ -20,6 +20,10 @@ from pydantic import BaseModel, Field
 
 from qa import settings
 from qa.filters import Filters
+from qa.search.answer import decide
+from qa.search.query import Query
+from qa.search.retrieval import Hit
+from qa.search.status import is_status_question, standing
 from qa.serve.api import ServiceDep
 from qa.serve.auth import check_bearer
 from qa.serve.schemas import MAX_SOURCE, Question
@@ -171,8 +175,12 @@ def retrieval(body: RetrievalRequest, request: Request, service: ServiceDep) -> 
         return RetrievalResponse(records=[])
     conditions = body.metadata_condition
     check = _matcher(conditions)
-    wanted = POOL if conditions and conditions.conditions else setting.top_k
+    asks_status = is_status_question(body.query)
+    wanted = POOL if asks_status or (conditions and conditions.conditions) else setting.top_k
     hits, spans = service.search(body.query, k=wanted, filters=_pushed_down(conditions))
+    as_of, roles = _standing(body.query, hits) if asks_status else ("", {})
+    lead = {passage_id: n for n, passage_id in enumerate(roles)}  # the answers, latest first
+    hits = sorted(hits, key=lambda hit: lead.get(hit.passage.id, len(lead)))
     records = []
     for hit in hits:
         passage = hit.passage
@@ -186,6 +194,8 @@ def retrieval(body: RetrievalRequest, request: Request, service: ServiceDep) -> 
             "language": passage.language,
             "sentence": passage.text[sentence[0] : sentence[1]] if sentence else "",
             "also_in": ", ".join(copy.source or copy.title for copy in hit.also_in),
+            "as_of": as_of,
+            "standing": roles.get(passage.id, ""),
         }
         score = round(relevance(hit.score), 6)
         if score >= setting.score_threshold and check(metadata):
@@ -193,6 +203,18 @@ def retrieval(body: RetrievalRequest, request: Request, service: ServiceDep) -> 
                 Record(content=passage.text, score=score, title=passage.title, metadata=metadata)
             )
     return RetrievalResponse(records=records[: setting.top_k])
+
+
+def _standing(query: str, hits: list[Hit]) -> tuple[str, dict[int, str]]:
+    """For a status query (qa/search/status.py): the date the latest answer holds as of, and
+    which passages hold it ("latest") and the older answers ("earlier"), the latest first."""
+    asked = Query.of(query)  # no vector: the hybrid hits carry their sentences' similarities
+    now = standing(asked, decide(asked, hits))
+    if now is None:
+        return "", {}
+    roles = {now.latest.hit.passage.id: "latest"}
+    roles |= {e.hit.passage.id: "earlier" for e in now.earlier}
+    return (now.as_of.isoformat() if now.as_of else ""), roles
 
 
 def relevance(logit: float) -> float:

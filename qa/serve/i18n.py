@@ -42,6 +42,12 @@ UI: dict[str, dict[str, str]] = {
         "error": "Terjadi kesalahan",
         "switch": "English",
         "footer": "Jawaban diambil dari kalimat artikel berita; selalu periksa sumber aslinya.",
+        "as_of": "per {date}",
+        "earlier": "Sebelumnya",
+        "timeline": "Linimasa",
+        "timeline_of": "Linimasa: {question}",
+        "no_timeline": "Tidak ada artikel yang menjawab pertanyaan ini.",
+        "follow": "Ikuti pertanyaan ini (Atom)",
     },
     "en": {
         "site": "Ask the Labour News",
@@ -78,6 +84,12 @@ UI: dict[str, dict[str, str]] = {
         "error": "Something went wrong",
         "switch": "Bahasa Indonesia",
         "footer": "Answers are sentences taken from news articles; always check the original.",
+        "as_of": "as of {date}",
+        "earlier": "Earlier",
+        "timeline": "Timeline",
+        "timeline_of": "Timeline: {question}",
+        "no_timeline": "No article answers this question.",
+        "follow": "Follow this question (Atom)",
     },
 }
 

@@ -1,4 +1,4 @@
-"""The MCP server: four read-only tools over one Service, for chatbots and desktop assistants.
+"""The MCP server: five read-only tools over one Service, for chatbots and desktop assistants.
 
 `qa serve` mounts it at /mcp (streamable HTTP) next to the page and the API; `qa mcp` serves
 it over stdio to a client that launches it. Both load the index once, through the Service,
@@ -25,6 +25,7 @@ from qa.articles import MAX_TEXT_CHARACTERS
 from qa.errors import QAError, UnknownArticle
 from qa.filters import Filters
 from qa.search.retrieval import Hit
+from qa.search.status import standing_of
 from qa.serve.guard import host_names
 from qa.serve.schemas import (
     ArticleOut,
@@ -37,6 +38,8 @@ from qa.serve.schemas import (
     Question,
     SearchResult,
     SourcesOut,
+    TimelineResult,
+    evidence_out,
     passage_out,
 )
 from qa.serve.service import Service
@@ -48,10 +51,11 @@ ASEAN, the ILO, JICA, KOICA and others. Most articles are in Indonesian, some in
 in either language, and both are searched whatever the language of the question.
 
 Use `ask` for a question with a factual answer, `search` to gather passages on a topic, \
-`get_article` to read a whole article, `list_sources` to see which outlets and dates the \
-corpus covers. Answer only from what the tools return, quote the answer sentence, and cite \
-title, outlet (`source`), date (`published`) and link (`url`). When `ask` says `no_answer`, \
-say the articles do not answer it rather than guessing."""
+`timeline` to see how a story developed, `get_article` to read a whole article, \
+`list_sources` to see which outlets and dates the corpus covers. A status answer \
+(`answer.as_of`) holds as of that date: say so. Answer only from what the tools return, \
+quote the answer sentence, and cite title, outlet (`source`), date (`published`) and link \
+(`url`). When `ask` says `no_answer`, say the articles do not answer it rather than guessing."""
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 CITATION = {"article_id", "passage_id", "title", "source", "url", "published"}
@@ -133,15 +137,22 @@ def build(service: Service) -> MCPServer:
         closest passages are still listed. In each passage `highlights` marks the best
         sentence (character offsets into `text`). Cite with title, source (the outlet),
         published and url. A story several outlets carried comes once; its `also_in` lists
-        the other outlets' copies.
+        the other outlets' copies. A question about how things stand now (status, still,
+        yet, latest, sudah, masih, terbaru ...) is answered from the latest article that
+        answers it: `answer.as_of` is that article's date (say "as of <date>"), and
+        `earlier` lists the older answers, newest first, each with its sentence and date.
         """
         answering = service.ask(question, k=k, filters=_filters(source, since, until, language))
         answer = answering.answer
+        now = standing_of(answering)
         cited = None
         if answer is not None:
             citation = passage_out(answer.hit, None).model_dump(include=CITATION)
             cited = CitedAnswer(
-                **citation, text=answer.text, confidence=round(answer.confidence, 4)
+                **citation,
+                text=answer.text,
+                confidence=round(answer.confidence, 4),
+                as_of=now.as_of if now else None,
             )
         return AskResult(
             question=question,
@@ -151,7 +162,25 @@ def build(service: Service) -> MCPServer:
                 _cut_passage(hit, answering.highlights.get(hit.passage.id), max_chars)
                 for hit in answering.hits
             ],
+            earlier=[evidence_out(e) for e in now.earlier] if now else [],
         )
+
+    def timeline(
+        question: QuestionArg,
+        source: Source = None,
+        since: Since = None,
+        until: Until = None,
+        language: Language = None,
+    ) -> TimelineResult:
+        """How a story developed: the stories that answer a question, one entry per story,
+        the oldest first, each with its answer sentence, date and citation.
+
+        Use this for "what happened with ...", "how did ... develop", or to show the history
+        behind a status answer. A story several outlets carried is one entry; its `also_in`
+        lists the other outlets' copies. No entries: the articles do not answer it.
+        """
+        entries = service.timeline(question, filters=_filters(source, since, until, language))
+        return TimelineResult(question=question, entries=[evidence_out(e) for e in entries])
 
     def search(
         query: QueryArg,
@@ -225,7 +254,7 @@ def build(service: Service) -> MCPServer:
             outlets=[OutletOut(**vars(outlet)) for outlet in outlets],
         )
 
-    for tool in (ask, search, get_article, list_sources):
+    for tool in (ask, search, timeline, get_article, list_sources):
         server.add_tool(
             _tool_errors(tool),
             description=inspect.cleandoc(tool.__doc__ or ""),

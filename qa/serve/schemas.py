@@ -9,6 +9,7 @@ from qa.articles import MAX_TEXT_CHARACTERS, Article, not_web_address, stored_da
 from qa.ingest.readers.dates import YEARS
 from qa.search.answer import Answering
 from qa.search.retrieval import Hit
+from qa.search.status import Evidence, standing_of
 
 MAX_QUESTION = 1000
 MAX_SOURCE = 200  # an outlet's name, as a filter or an article field (MCP takes the same)
@@ -49,6 +50,21 @@ class AnswerOut(BaseModel):
     article_id: str
     passage_id: str
     confidence: float
+    as_of: date | None = None  # a status question's answer: the date of its article
+
+
+class EvidenceOut(BaseModel):
+    """A story that answers the question: its best passage's answer sentence and citation."""
+
+    article_id: str
+    passage_id: str
+    title: str
+    source: str
+    url: str | None
+    published: date | None
+    sentence: str
+    confidence: float
+    also_in: list[CopyOut] = []
 
 
 def not_blank(value: str) -> str:
@@ -77,6 +93,13 @@ class AskResponse(BaseModel):
     answer: AnswerOut | None
     no_answer: bool
     passages: list[PassageOut]
+    took_ms: float
+    earlier: list[EvidenceOut] = []  # a status question's older answers, newest first
+
+
+class TimelineResponse(BaseModel):
+    query: str
+    entries: list[EvidenceOut]  # one per story, the oldest first
     took_ms: float
 
 
@@ -230,6 +253,12 @@ class AskResult(BaseModel):
     answer: CitedAnswer | None
     no_answer: bool
     passages: list[CutPassage]
+    earlier: list[EvidenceOut] = []
+
+
+class TimelineResult(BaseModel):
+    question: str
+    entries: list[EvidenceOut]
 
 
 class SearchResult(BaseModel):
@@ -280,9 +309,19 @@ def passage_out(hit: Hit, highlight: tuple[int, int] | None) -> PassageOut:
     )
 
 
+def evidence_out(found: Evidence) -> EvidenceOut:
+    """An answering story as the API shows it (earlier history, timeline entries)."""
+    return EvidenceOut(
+        **passage_out(found.hit, None).model_dump(include=EvidenceOut.model_fields.keys()),
+        sentence=found.text,
+        confidence=round(found.confidence, 4),
+    )
+
+
 def ask_response(question: str, answering: Answering, took_ms: float) -> AskResponse:
     """The /api/ask body (also what `qa ask --json` prints)."""
     answer = answering.answer
+    now = standing_of(answering)
     answer_out = None
     if answer is not None:
         answer_out = AnswerOut(
@@ -290,6 +329,7 @@ def ask_response(question: str, answering: Answering, took_ms: float) -> AskResp
             article_id=answer.hit.passage.article_id,
             passage_id=answer.hit.passage.passage_id,
             confidence=round(answer.confidence, 4),
+            as_of=now.as_of if now else None,
         )
     return AskResponse(
         question=question,
@@ -297,4 +337,5 @@ def ask_response(question: str, answering: Answering, took_ms: float) -> AskResp
         no_answer=answer is None,
         passages=[passage_out(h, answering.highlights.get(h.passage.id)) for h in answering.hits],
         took_ms=round(took_ms, 2),
+        earlier=[evidence_out(e) for e in now.earlier] if now else [],
     )

@@ -2,40 +2,39 @@
 
 Queries always run against one fully opened generation (`Index`), which the request keeps
 until it ends. Writes go to the corpus folder first (so nothing acknowledged is lost), then a
-worker thread applies them to the index one job at a time. A second thread follows the index
-folder: a generation published by anyone (this worker, `qa index update` from cron, another
-server) is opened and swapped in within `follow_seconds`. A third has segments merged, in a
-child process, when the merge policy asks for it, without holding up updates or queries.
+worker thread applies them to the index one job at a time. Three more threads keep the served
+generation current (`qa.serve.upkeep`): one follows what any process publishes, one has
+segments merged in a child process, one embeds the sentences of new passages.
 """
 
 import logging
 import queue
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from qa import settings
 from qa.articles import Article, stored_day
 from qa.cluster import Cluster
 from qa.errors import IngestError
 from qa.filters import NO_FILTERS, Filters
-from qa.index import merging
+from qa.index.progress import Progress, silent
 from qa.index.reader import Index, IndexReader
-from qa.index.sentence_vectors import embed_pending
 from qa.index.store import StoredPassage
-from qa.index.writer import Progress, UpdateReport, apply_changes, sync_index
+from qa.index.writer import UpdateReport, apply_changes, sync_index
 from qa.ingest.corpus import remove_article, scan_corpus, write_article
 from qa.ingest.feeds import Poller
 from qa.ingest.fetch import Fetcher
 from qa.ingest.links import Found, fetch_articles
 from qa.ingest.readers import read_file
-from qa.search.answer import Answering, ask, lexical_highlights
-from qa.search.retrieval import Hit, Mode, search
+from qa.search.answer import Answering, lexical_highlights
+from qa.search.query import Query
+from qa.search.retrieval import Hit, Mode, SearchOptions, search
+from qa.search.status import Evidence, ask_latest
+from qa.search.timeline import timeline
 from qa.serve.fetchpool import FetchPool
+from qa.serve.upkeep import Upkeep
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +105,7 @@ class Service:
         # their writes hit the corpus and `completed_job` only grows.
         self._writes = threading.RLock()
         self._resync = False  # set when an update failed: the next job syncs the whole corpus
-        self._stop = threading.Event()
-        self._merge_wanted = threading.Event()
-        self._sentences_wanted = threading.Event()
+        self.upkeep = Upkeep(self)
         self._threads: list[threading.Thread] = []
         self.poller = Poller(self.corpus_dir, lambda articles: self.upsert(articles).number)
         self.fetches = FetchPool.from_settings()  # add-by-link requests run here, not on the
@@ -116,7 +113,7 @@ class Service:
         self.poll_seconds = poll_seconds  # None: feeds are polled only when asked
 
     # -- lifecycle ------------------------------------------------------------
-    def open(self, progress: Progress | None = None, catch_up: bool = True) -> None:
+    def open(self, progress: Progress = silent, catch_up: bool = True) -> None:
         """Open the index, building it from the corpus first if there is none.
 
         With catch_up, a background sync then applies whatever changed in the corpus folder
@@ -128,31 +125,23 @@ class Service:
                 scan.articles,
                 self.index_dir,
                 embedder_name=self.embedder_name,
-                progress=progress or _quiet,
+                progress=progress,
                 cluster=self.cluster,
             )
         self._index = self.reader.open()
-        for target, name in (
-            (self._work, "qa-index-updates"),
-            (self._follow, "qa-index-follow"),
-            (self._merge, "qa-index-merges"),
-            (self._embed_sentences, "qa-sentence-vectors"),
-        ):
-            thread = threading.Thread(target=target, name=name, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        worker = threading.Thread(target=self._work, name="qa-index-updates", daemon=True)
+        worker.start()
+        self._threads = [worker, *self.upkeep.start()]
         if catch_up:
             self._enqueue(Job(self._next_number(), sync=True))
-        self._want_merge_if_due()
+        self.upkeep.merge_if_due()
         self.poller.start(self.poll_seconds)
-        self._sentences_wanted.set()
+        self.upkeep.embed_sentences()
 
     def close(self) -> None:
         self.poller.stop()
         self.fetches.close()
-        self._stop.set()
-        self._merge_wanted.set()
-        self._sentences_wanted.set()
+        self.upkeep.stop()
         if self._threads:
             self._jobs.put(None)
             for thread in self._threads:
@@ -172,14 +161,27 @@ class Service:
         self, query: str, k: int = 10, mode: Mode = Mode.hybrid, filters: Filters = NO_FILTERS
     ) -> tuple[list[Hit], dict[int, tuple[int, int]]]:
         """Hits and, per hit, the span of the sentence sharing most terms with the query."""
-        hits = search(self.index, query, k=k, mode=mode, filters=filters)
-        return hits, lexical_highlights(query, hits)
+        index = self.index
+        asked = Query.of(query, index.embedder if mode.embeds else None)
+        hits = search(index, asked, SearchOptions(k=k, mode=mode, filters=filters))
+        return hits, lexical_highlights(asked, hits)
 
     def ask(
         self, question: str, k: int = 5, mode: Mode = Mode.hybrid, filters: Filters = NO_FILTERS
     ) -> Answering:
-        """Passages and the answer sentence, all from one generation."""
-        return ask(self.index, question, k=k, mode=mode, filters=filters)
+        """Passages and the answer sentence, all from one generation; a status question's
+        from the latest evidence, with its standing (qa/search/status.py)."""
+        index = self.index
+        query = Query.of(question, index.embedder)
+        return ask_latest(index, query, SearchOptions(k=k, mode=mode, filters=filters))
+
+    def timeline(
+        self, question: str, mode: Mode = Mode.hybrid, filters: Filters = NO_FILTERS
+    ) -> list[Evidence]:
+        """The stories that answer `question`, one entry each, the oldest first."""
+        index = self.index
+        query = Query.of(question, index.embedder)
+        return timeline(index, query, SearchOptions(mode=mode, filters=filters))
 
     def article(self, article_id: str) -> Article | None:
         index = self.index
@@ -300,7 +302,7 @@ class Service:
                 cluster=self.cluster,
             )
         self.refresh()
-        self._sentences_wanted.set()
+        self.upkeep.embed_sentences()
         return report
 
     def refresh(self) -> bool:
@@ -309,65 +311,8 @@ class Service:
             if self.reader.current_name() == self.index.name:
                 return False
             self._index = self.reader.open()
-        self._want_merge_if_due()
+        self.upkeep.merge_if_due()
         return True
-
-    def _follow(self) -> None:
-        """Pick up generations that other processes publish."""
-        interval = float(settings.get("follow_seconds"))
-        while not self._stop.wait(interval):
-            try:
-                self.refresh()
-            except Exception:  # keep serving the generation we have; try again next time
-                log.exception("could not open the newly published index generation")
-
-    def _want_merge_if_due(self) -> None:
-        if merging.choose(self.index.manifest.segments):
-            self._merge_wanted.set()
-
-    def _merge(self) -> None:
-        """Merge segments in a child process (`qa index merge`), so that a large merge's
-        memory and CPU never weigh on the server's queries, then serve the result."""
-        while True:
-            self._merge_wanted.wait()
-            self._merge_wanted.clear()
-            if self._stop.is_set():
-                return
-            self.state.merging = True
-            try:
-                command = [sys.executable, "-c", "from qa.cli import cli; cli()", "index"]
-                command += ["merge", "--index", str(self.index_dir)]
-                done = subprocess.run(command, capture_output=True, text=True)
-                lines = (done.stderr or done.stdout).strip().splitlines()
-                self.state.merge_error = (
-                    (lines[-1] if lines else "failed") if done.returncode else None
-                )
-                self.refresh()
-            finally:
-                self.state.merging = False
-
-    def _embed_sentences(self) -> None:
-        """Give the sentences of newly published passages their vectors (what makes `ask`
-        cost one query embedding), after each update, without holding up the next one."""
-        while True:
-            self._sentences_wanted.wait()
-            self._sentences_wanted.clear()
-            if self._stop.is_set():
-                return
-            self.state.sentences_running = True
-            try:
-                embed_pending(
-                    self.index_dir, self.index.embedder, self._sentence_progress, self.cluster
-                )
-                self.state.sentences_error = None
-            except Exception as error:  # answers stay right, only slower: log and go on
-                log.exception("embedding sentences failed")
-                self.state.sentences_error = str(error)
-            finally:
-                self.state.sentences_running = False
-
-    def _sentence_progress(self, stage: str, done: int, total: int) -> None:
-        self.state.sentences_done, self.state.sentences_total = done, total
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         self.state.stage, self.state.done, self.state.total = stage, done, total
@@ -390,10 +335,6 @@ def _read_back(path: Path) -> Article:
         if item.level == "error":
             raise IngestError(str(path), item.message, item.line)
     raise IngestError(str(path), "the saved file holds no article")
-
-
-def _quiet(stage: str, done: int, total: int) -> None:
-    """Progress callback that reports nothing."""
 
 
 def _summary(report: UpdateReport) -> dict:

@@ -22,7 +22,14 @@ from qa.articles import web_address
 from qa.errors import InvalidFilters
 from qa.filters import Filters
 from qa.serve.i18n import UI, date_text, language_of, number_text
-from qa.serve.schemas import MAX_QUESTION, AskResponse, PassageOut, ask_response
+from qa.serve.schemas import (
+    MAX_QUESTION,
+    AskResponse,
+    EvidenceOut,
+    PassageOut,
+    ask_response,
+    evidence_out,
+)
 from qa.serve.service import Service
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -228,7 +235,53 @@ def home(
     started = time.perf_counter()
     answering = service.ask(question, k=RESULTS, filters=filters)
     response = ask_response(question, answering, (time.perf_counter() - started) * 1000)
-    return render(request, "index.html", context | _results(response, lang))
+    links = _question_links(lang, question, source, since, until)
+    return render(request, "index.html", context | _results(response, lang) | links)
+
+
+def _question_links(lang: str, question: str, source: str, since: str, until: str) -> dict:
+    """Where a question leads besides its answer: its timeline, and its Atom feed to follow."""
+    asked = {"q": question, "source": source, "since": since, "until": until}
+    return {
+        "timeline_href": link("/timeline", lang, **asked),
+        "feed_href": link("/api/feed", "id", **asked),
+        "ask_href": link("/", lang, **asked),
+    }
+
+
+@router.get("/timeline")
+def timeline_page(
+    request: Request,
+    q: str = "",
+    source: str = "",
+    since: str = "",
+    until: str = "",
+    lang: str = "",
+) -> Response:
+    """A question's timeline: the stories that answer it, one per story, the oldest first."""
+    lang = language_of(lang)
+    t = UI[lang]
+    service: Service = request.app.state.service
+    question = q.strip()[:MAX_QUESTION]
+    if not question:
+        return error_page(request, 422, t["no_timeline"])
+    try:
+        filters = Filters(source or None, _parse_date(since, t), _parse_date(until, t))
+    except InvalidFilters:
+        return error_page(request, 422, t["bad_range"])
+    except ValueError as error:
+        return error_page(request, 422, str(error))
+    entries = [evidence_out(entry) for entry in service.timeline(question, filters=filters)]
+    context = base_context(request, lang) | {
+        "question": question,
+        "entries": [(entry, _entry_href(entry, lang)) for entry in entries],
+    }
+    links = _question_links(lang, question, source, since, until)
+    return render(request, "timeline.html", context | links)
+
+
+def _entry_href(entry: EvidenceOut, lang: str) -> str:
+    return article_link(entry.article_id, lang, _ordinal(entry.passage_id))
 
 
 def _results(response: AskResponse, lang: str) -> dict:
@@ -240,6 +293,7 @@ def _results(response: AskResponse, lang: str) -> dict:
     )
     return {
         "result": response,
+        "earlier": [(e, _entry_href(e, lang)) for e in response.earlier],
         "answer": answer,
         "confidence": round(answer.confidence * 100) if answer else None,
         "citation": citation,

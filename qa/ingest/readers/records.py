@@ -17,9 +17,10 @@ from urllib.parse import urlsplit
 
 from qa.articles import Article, slugify, web_address
 from qa.errors import IngestError
+from qa.files import atomic_file
 from qa.ingest.readers.base import Problem, Result, clean_id, title_from_text
 from qa.ingest.readers.dates import published_from
-from qa.ingest.readers.text import SNIFF_BYTES, atomic_file, check_not_binary, decode, read_text
+from qa.ingest.readers.text import SNIFF_BYTES, check_not_binary, decode, read_text
 
 ID_LENGTH = 100
 

@@ -1,13 +1,8 @@
 """Article files as bytes: decoding them (UTF-8, else cp1252/latin-1 with a warning; NUL bytes
-mean binary) and replacing them without a moment where they are half written."""
+mean binary). They are replaced with `qa.files.atomic_file`."""
 
 import codecs
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
 
 from qa.errors import IngestError
 from qa.ingest.readers.base import Problem
@@ -64,23 +59,3 @@ def read_text(path: Path) -> tuple[str, Problem | None]:
     if not text.strip():
         raise IngestError(str(path), "empty file; add the article text or remove the file")
     return text, warning
-
-
-@contextmanager
-def atomic_file(path: Path) -> Iterator[BinaryIO]:
-    """A file to write that replaces `path` only when the block ends without an error.
-
-    The temporary file is hidden (a leading dot), so a corpus scan running meanwhile skips it.
-    """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        # mkstemp makes the file private (0600); keep the old file's mode, else the usual 0644
-        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        with os.fdopen(handle, "wb") as file:
-            yield file
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
