@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test check wheel-check lint clean
+.PHONY: serve test check wheel-check lint train clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -18,13 +18,13 @@ serve: $(STAMP)
 	$(BIN)/qa serve
 
 test: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/ruff check qa tests benchmarks .ci/wheel-check
+	HF_HUB_OFFLINE=1 $(BIN)/ruff check qa tests benchmarks training .ci/wheel-check
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
-# The contributor's fast lane, under a minute: ruff, then the tests that start no server,
+# The contributor's fast lane, on every core: ruff, then the tests that start no server,
 # browser or cluster and build no large index (markers in pyproject.toml). CI runs `make test`.
 check: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/ruff check qa tests benchmarks .ci/wheel-check
+	HF_HUB_OFFLINE=1 $(BIN)/ruff check qa tests benchmarks training .ci/wheel-check
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -n auto -m "not server and not browser and not cluster and not slow"
 
 # Builds the wheel, installs it in a fresh venv under /tmp (not this one) and serves from it.
@@ -32,7 +32,11 @@ wheel-check:
 	python3 .ci/wheel-check
 
 lint: $(STAMP)
-	$(BIN)/ruff check qa tests benchmarks .ci/wheel-check
+	$(BIN)/ruff check qa tests benchmarks training .ci/wheel-check
+
+# The query adapter (training/MODEL_CARD.md): vectors, leak check, mining, grid, the .npz.
+train: $(STAMP)
+	HF_HUB_OFFLINE=1 OMP_NUM_THREADS=2 $(BIN)/python training/train.py
 
 clean:
 	rm -rf $(VENV) index

@@ -3,6 +3,7 @@
     python benchmarks/retrieval.py            # report on the test splits
     python benchmarks/retrieval.py --tune     # grid-search fusion and answer weights on valid
     python benchmarks/retrieval.py --fit      # fit the answer confidence on IDK-MRC valid
+    python benchmarks/retrieval.py --adapter  # test splits without and with the query adapter
 
 Each benchmark's passages are indexed as articles (benchmarks/cache/, embeddings cached, so
 re-runs are fast). Recall is counted per article: R@k is the share of questions whose gold
@@ -22,6 +23,7 @@ from common import benchmark_index, cached_embedder
 from evaldata import Benchmark, Question, facqa, idk_mrc, tydiqa, xquad_en_id
 from sklearn.linear_model import LogisticRegression
 
+from qa.embedders.adapter import adapter_for
 from qa.index.reader import Index
 from qa.search.answer import DEFAULT_MODEL, Answering, AnswerModel, decide
 from qa.search.query import Query
@@ -119,19 +121,32 @@ def load(name: str, embedder) -> tuple[Benchmark, Index]:
     return bench, benchmark_index(bench, embedder)
 
 
-def report(splits: dict[str, str]) -> None:
+def report(splits: dict[str, str], side_by_side: bool = False) -> None:
+    """The table of docs/benchmarks.md; side_by_side: each benchmark without and with the
+    shipped query adapter (training/), from one embedding cache and one index."""
     embedder = cached_embedder()
-    print("| benchmark | split | questions | mode | R@1 | R@5 | R@10 | MRR@10 | answer |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    adapters = {"off": None, "on": adapter_for(embedder.name, "on")} if side_by_side else {}
+    adapter_cell = "adapter | " if side_by_side else ""
+    print(f"| benchmark | split | questions | mode | {adapter_cell}", end="")
+    print("R@1 | R@5 | R@10 | MRR@10 | answer |")
+    print("|---|---|---|---|" + "---|" * (5 + side_by_side))
     for name, split in splits.items():
         bench, index = load(name, embedder)
-        started = time.perf_counter()
-        runs = collect(index, bench.questions[split], DEFAULT_WEIGHTS, embedder)
-        for mode, row in evaluate(runs, DEFAULT_MODEL).items():
-            cells = " | ".join(f"{row[m]:.3f}" for m in ("R@1", "R@5", "R@10", "MRR@10"))
-            answer = f"{row['answer']:.3f}" if "answer" in row else ""
-            print(f"| {name} | {split} | {len(runs)} | {mode} | {cells} | {answer} |")
-        print(f"  ({time.perf_counter() - started:.0f}s)", file=sys.stderr)
+        rows = {}
+        for label, adapter in adapters.items() or [("", embedder.query_adapter)]:
+            embedder.query_adapter = adapter
+            started = time.perf_counter()
+            runs = collect(index, bench.questions[split], DEFAULT_WEIGHTS, embedder)
+            rows[label] = evaluate(runs, DEFAULT_MODEL)
+            print(f"  ({label or 'run'}: {time.perf_counter() - started:.0f}s)", file=sys.stderr)
+        for mode in MODES:
+            for label, table in rows.items():
+                row = table[mode]
+                cells = " | ".join(f"{row[m]:.3f}" for m in ("R@1", "R@5", "R@10", "MRR@10"))
+                answer = f"{row['answer']:.3f}" if "answer" in row else ""
+                who = f"{label} | " if side_by_side else ""
+                print(f"| {name} | {split} | {len(runs)} | {mode} | {who}{cells} | {answer} |")
+        sys.stdout.flush()
 
 
 def fusion_ranks(index: Index, questions: list[Question], grid: list[FusionWeights]):
@@ -276,11 +291,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tune", action="store_true")
     parser.add_argument("--fit", action="store_true")
+    parser.add_argument(
+        "--adapter",
+        action="store_true",
+        help="each test split without and with the shipped query adapter, side by side",
+    )
     args = parser.parse_args()
     if args.tune:
         tune()
     elif args.fit:
         fit()
+    elif args.adapter:
+        report({"facqa-id": "test", "tydiqa-id": "test", "xquad-en-id": "test"}, True)
     else:
         report({"tydiqa-id": "test", "xquad-en-id": "test", "facqa-id": "test"})
         report({"xquad-en-id": "all"})

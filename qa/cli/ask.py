@@ -10,10 +10,12 @@ import click
 from qa.cli.common import clean_errors, index_option
 from qa.filters import Filters
 from qa.index.reader import Index
+from qa.search import rerank
 from qa.search.query import Query
 from qa.search.retrieval import Mode, SearchOptions
 from qa.search.status import ask_latest as answer
 from qa.serve.schemas import AskResponse, ask_response
+from qa.settings import option
 
 MARK_START, MARK_END = "\x1b[1;33m", "\x1b[0m"
 
@@ -32,6 +34,7 @@ MARK_START, MARK_END = "\x1b[1;33m", "\x1b[0m"
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Published on or before.")
 @click.option("--language", type=click.Choice(["id", "en"]), help="Articles in this language.")
 @click.option("--json", "as_json", is_flag=True, help="Print the /api/ask JSON response.")
+@option("reranker", metavar="NAME_OR_PATH")
 @clean_errors
 def ask(
     question: str,
@@ -43,6 +46,7 @@ def ask(
     until,
     language: str | None,
     as_json: bool,
+    reranker: str | None,
 ) -> None:
     """Answer QUESTION with the best sentence and numbered citations.
 
@@ -54,6 +58,7 @@ def ask(
     question = question.strip()
     if not question:
         raise click.UsageError("QUESTION must not be empty")
+    rerank.use(reranker)
     started = time.perf_counter()
     index = Index.load(index_dir)
     filters = Filters(source, _day(since), _day(until), language)

@@ -32,6 +32,7 @@ def _interval(context: click.Context, param: click.Parameter, value: str | None)
 @option("no_sync")
 @cluster_option
 @option("poll_feeds", metavar="INTERVAL", callback=_interval)
+@option("reranker", metavar="NAME_OR_PATH")
 @clean_errors
 def serve(
     corpus_dir: Path,
@@ -44,6 +45,7 @@ def serve(
     no_sync: bool,
     poll_feeds: float | None,
     cluster: str | None,
+    reranker: str | None,
 ) -> None:
     """Serve the web page and the API; build the index from the corpus first if missing.
 
@@ -71,8 +73,13 @@ def serve(
     import uvicorn
 
     from qa.cluster import connect
+    from qa.search import rerank
     from qa.serve.app import create_app
     from qa.serve.service import Service
+
+    rerank.use(reranker)
+    if reranker:
+        rerank.current()  # loaded now: a name that cannot be loaded stops the start-up
 
     bar: tqdm | None = None
 

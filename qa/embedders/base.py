@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from qa import settings
+from qa.embedders.adapter import QueryAdapter, adapter_for
 
 BatchDone = Callable[[int, int], None]  # (texts embedded so far, texts in all)
 
@@ -17,6 +18,7 @@ class Embedder(ABC):
     dimension: int
     max_tokens: int = 512
     batch_size: int = 32
+    _query_adapter: QueryAdapter | None | bool = False  # False: not looked up yet
 
     @abstractmethod
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
@@ -31,7 +33,21 @@ class Embedder(ABC):
         default): a query's cost grows with its tokens, and 1,000 characters of CJK or emoji
         are over 500 tokens (2 s of CPU) where a question has a few dozen."""
         limit = max_tokens if max_tokens is not None else int(settings.get("query_tokens"))
-        return self._encode_batches([self.clip(text, limit) for text in texts], is_query=True)
+        vectors = self._encode_batches([self.clip(text, limit) for text in texts], is_query=True)
+        adapter = self.query_adapter
+        return adapter.apply(vectors) if adapter is not None else vectors
+
+    @property
+    def query_adapter(self) -> QueryAdapter | None:
+        """The trained query adapter applied to this embedder's queries (`qa.embedders.adapter`,
+        the `query_adapter` setting, looked up once); passages are never adapted."""
+        if self._query_adapter is False:
+            self._query_adapter = adapter_for(self.name)
+        return self._query_adapter  # type: ignore[return-value]
+
+    @query_adapter.setter
+    def query_adapter(self, adapter: QueryAdapter | None) -> None:
+        self._query_adapter = adapter
 
     def clip(self, text: str, max_tokens: int) -> str:
         """The longest start of `text` with at most `max_tokens` tokens (counting is cheap:

@@ -20,6 +20,7 @@ from qa.index import copies
 from qa.index.copies import Copy
 from qa.index.reader import Index
 from qa.index.store import StoredPassage
+from qa.search import rerank
 from qa.search.query import Query
 from qa.search.ranking import (
     Candidate,
@@ -133,7 +134,12 @@ def search(index: Index, query: Query, options: SearchOptions = DEFAULT_OPTIONS)
         scores = fuse(candidates, query.language, candidates.languages, options.weights)
         if options.second_stage:
             model = options.model or default_model()
+            reranker = rerank.current()
+            if reranker is not None:  # it reads the best DEPTH, then the first k are kept
+                picks = _Picks(max(options.k, rerank.DEPTH), options.per_article, stories)
             ranked = _reranked(index, query, candidates, scores, picks, model)
+            if reranker is not None:
+                ranked = reranker.rerank(query.text, ranked)[: options.k]
         else:
             ranked = _grouped(index, candidates, scores, picks)
     return _hits(index, query, ranked, stories, options.sentences)
