@@ -7,7 +7,8 @@ pass, which ranks better, at a transformer pass per candidate: a model the size 
 candidates cost 0.3-0.7 s a question, several times a search, and training one here costs
 ~4 s a step when the machine is idle (training/step_time.py): none is shipped or on by
 default. Users with the hardware name any sentence-transformers `CrossEncoder`, by hub name or
-local path (`--reranker`, `QA_RERANKER`); it re-scores the hybrid's best `DEPTH` hits and the first `k` are returned.
+local path (`--reranker`, `QA_RERANKER`); it re-scores the hybrid's best `DEPTH` hits and the
+first `k` are returned.
 """
 
 from functools import cache
