@@ -94,3 +94,37 @@ def ask_text(index, text: str, **options):
     from qa.search.query import Query
 
     return ask(index, Query.of(text, index.embedder), replace(ASK_OPTIONS, **options))
+
+
+# Four articles from three outlets and two languages, as corpus files (name -> text): what
+# the API tests and the adapter contract tests serve.
+FOUR_ARTICLES = {
+    "tribun-osh-korea": TRIBUN_OSH_KOREA,
+    "kompas-magang-jepang": """---
+id: kompas-magang-jepang
+title: Kemnaker dan JICA kirim peserta magang ke Jepang
+source: Kompas.com
+published: 2022-03-15
+url: https://www.kompas.com/2022/03/15/magang-jepang
+---
+
+Kementerian Ketenagakerjaan bersama Japan International Cooperation Agency (JICA) \
+memberangkatkan 120 peserta program magang ke Jepang.
+
+Para peserta akan bekerja di sektor konstruksi dan perawatan lansia selama tiga tahun.
+""",
+    "jakartapost-ilo-geneva": """---
+id: jakartapost-ilo-geneva
+title: Indonesia and the ILO discuss vocational training in Geneva
+source: The Jakarta Post
+published: 2023-11-03
+url: https://www.thejakartapost.com/2023/11/03/ilo-geneva
+---
+
+Indonesia's manpower ministry met the International Labour Organization in Geneva to expand \
+vocational training.
+
+The ILO training centre in Turin will host Indonesian instructors next year.
+""",
+    "suara-slom-plus-three": SUARA_SLOM_PLUS_THREE,
+}

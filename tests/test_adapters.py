@@ -17,41 +17,13 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from mcp import Client
-from samples import SUARA_SLOM_PLUS_THREE, TRIBUN_OSH_KOREA
+from samples import FOUR_ARTICLES as CORPUS
 from server import LiveServer, wait_idle
 
 from qa.cli import cli
 
 pytestmark = pytest.mark.server
 
-CORPUS = {
-    "tribun-osh-korea": TRIBUN_OSH_KOREA,
-    "kompas-magang-jepang": """---
-id: kompas-magang-jepang
-title: Kemnaker dan JICA kirim peserta magang ke Jepang
-source: Kompas.com
-published: 2022-03-15
----
-
-Kementerian Ketenagakerjaan bersama Japan International Cooperation Agency (JICA) \
-memberangkatkan 120 peserta program magang ke Jepang.
-
-Para peserta akan bekerja di sektor konstruksi dan perawatan lansia selama tiga tahun.
-""",
-    "jakartapost-ilo-geneva": """---
-id: jakartapost-ilo-geneva
-title: Indonesia and the ILO discuss vocational training in Geneva
-source: The Jakarta Post
-published: 2023-11-03
----
-
-Indonesia's manpower ministry met the International Labour Organization in Geneva to expand \
-vocational training.
-
-The ILO training centre in Turin will host Indonesian instructors next year.
-""",
-    "suara-slom-plus-three": SUARA_SLOM_PLUS_THREE,
-}
 QUESTION = "Kerja sama ketenagakerjaan apa yang dibahas Kemnaker dengan Korea, Jepang dan ILO?"
 
 

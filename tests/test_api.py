@@ -13,7 +13,8 @@ from datetime import date
 
 import httpx
 import pytest
-from samples import PASSAGE_KEYS, SUARA_SLOM_PLUS_THREE, TRIBUN_OSH_KOREA
+from samples import FOUR_ARTICLES as CORPUS
+from samples import PASSAGE_KEYS
 from server import LiveServer, wait_for_job, wait_idle
 
 from qa.settings import SETTINGS
@@ -22,37 +23,6 @@ pytestmark = pytest.mark.server
 
 KEY = "test-key-1234"
 AUTH = {"Authorization": f"Bearer {KEY}"}
-
-CORPUS = {
-    "tribun-osh-korea": TRIBUN_OSH_KOREA,
-    "kompas-magang-jepang": """---
-id: kompas-magang-jepang
-title: Kemnaker dan JICA kirim peserta magang ke Jepang
-source: Kompas.com
-published: 2022-03-15
-url: https://www.kompas.com/2022/03/15/magang-jepang
----
-
-Kementerian Ketenagakerjaan bersama Japan International Cooperation Agency (JICA) \
-memberangkatkan 120 peserta program magang ke Jepang.
-
-Para peserta akan bekerja di sektor konstruksi dan perawatan lansia selama tiga tahun.
-""",
-    "jakartapost-ilo-geneva": """---
-id: jakartapost-ilo-geneva
-title: Indonesia and the ILO discuss vocational training in Geneva
-source: The Jakarta Post
-published: 2023-11-03
-url: https://www.thejakartapost.com/2023/11/03/ilo-geneva
----
-
-Indonesia's manpower ministry met the International Labour Organization in Geneva to expand \
-vocational training.
-
-The ILO training centre in Turin will host Indonesian instructors next year.
-""",
-    "suara-slom-plus-three": SUARA_SLOM_PLUS_THREE,
-}
 
 WELDING = {
     "id": "kemnaker-koica-las-bitung",
