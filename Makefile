@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test check wheel-check lint train clean
+.PHONY: serve test check wheel-check lint train train-reranker clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -37,6 +37,10 @@ lint: $(STAMP)
 # The query adapter (training/MODEL_CARD.md): vectors, leak check, mining, grid, the .npz.
 train: $(STAMP)
 	HF_HUB_OFFLINE=1 OMP_NUM_THREADS=2 $(BIN)/python training/train.py
+
+# The bundled cross-encoder (training/MODEL_CARD.md): groups, leak check, one epoch, valid, the file.
+train-reranker: $(STAMP)
+	HF_HUB_OFFLINE=1 OMP_NUM_THREADS=2 $(BIN)/python training/reranker.py
 
 clean:
 	rm -rf $(VENV) index

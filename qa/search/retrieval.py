@@ -135,8 +135,8 @@ def search(index: Index, query: Query, options: SearchOptions = DEFAULT_OPTIONS)
         if options.second_stage:
             model = options.model or default_model()
             reranker = rerank.current()
-            if reranker is not None:  # it reads the best DEPTH, then the first k are kept
-                picks = _Picks(max(options.k, rerank.DEPTH), options.per_article, stories)
+            if reranker is not None:  # it reads the best `depth`, then the first k are kept
+                picks = _Picks(max(options.k, reranker.depth), options.per_article, stories)
             ranked = _reranked(index, query, candidates, scores, picks, model)
             if reranker is not None:
                 ranked = reranker.rerank(query.text, ranked)[: options.k]
