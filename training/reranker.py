@@ -163,16 +163,20 @@ def training_groups(forbidden: Forbidden, embedder, rng: random.Random) -> list[
     return groups
 
 
-def batch_loss(model, tokenizer, groups: list[Group], autocast) -> torch.Tensor:
-    """Listwise cross-entropy over the answerable groups plus BCE over every pair."""
-    queries = [g.query for g in groups for _ in g.texts]
-    texts = [t for g in groups for t in g.texts]
+def pair_logits(model, tokenizer, queries: list[str], texts: list[str], autocast) -> torch.Tensor:
+    """The model's logit of each (query, text) pair, tokenized as `CrossEncoder` does."""
     encoded = tokenizer(
         queries, texts, truncation=True, max_length=MAX_TOKENS, padding=True, return_tensors="pt"
     )
     with torch.autocast("cpu", dtype=autocast or torch.float32, enabled=bool(autocast)):
-        logits = model(**encoded).logits
-    scores = logits.float().view(len(groups), -1)
+        return model(**encoded).logits.float().view(-1)
+
+
+def batch_loss(model, tokenizer, groups: list[Group], autocast) -> torch.Tensor:
+    """Listwise cross-entropy over the answerable groups plus BCE over every pair."""
+    queries = [g.query for g in groups for _ in g.texts]
+    texts = [t for g in groups for t in g.texts]
+    scores = pair_logits(model, tokenizer, queries, texts, autocast).view(len(groups), -1)
     answerable = torch.tensor([g.answerable for g in groups])
     labels = torch.zeros_like(scores)
     labels[:, 0] = answerable.float()
@@ -268,16 +272,9 @@ def candidate_logits(
         for query, gold, hits in rows:
             logits = np.zeros(len(hits), dtype=np.float32)
             if hits:
-                encoded = tokenizer(
-                    [query.text] * len(hits),
-                    [hit.passage.text for hit in hits],
-                    truncation=True,
-                    max_length=MAX_TOKENS,
-                    padding=True,
-                    return_tensors="pt",
-                )
-                with torch.autocast("cpu", dtype=autocast or torch.float32, enabled=bool(autocast)):
-                    logits = model(**encoded).logits.float().view(-1).numpy()
+                texts = [hit.passage.text for hit in hits]
+                queries = [query.text] * len(hits)
+                logits = pair_logits(model, tokenizer, queries, texts, autocast).numpy()
             articles = [hit.passage.article_id for hit in hits]
             scored[name].append((articles, gold, np.array([h.score for h in hits]), logits))
     return scored

@@ -85,7 +85,7 @@ class Scoring:
 
 def cached_folder(cache: Path | None = None, shipped: Path = SHIPPED) -> Path:
     """The assembled cross-encoder under `cache`, built if missing."""
-    cache = cache or Path(settings.get("model_cache")).expanduser()
+    cache = cache or _model_cache()
     base = cached_model_folder(cache)
     digest = hashlib.sha256(shipped.read_bytes()).hexdigest()[:16]
     target = cache / f"reranker-{base.name}-{digest}"
@@ -128,5 +128,9 @@ def _build(base: Path, shipped: Path, target: Path) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _model_cache() -> Path:
+    return Path(settings.get("model_cache")).expanduser()
+
+
 def _base_folder() -> Path:
-    return cached_model_folder(Path(settings.get("model_cache")).expanduser())
+    return cached_model_folder(_model_cache())
