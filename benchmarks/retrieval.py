@@ -3,6 +3,7 @@
     python benchmarks/retrieval.py            # report on the test splits
     python benchmarks/retrieval.py --tune     # grid-search fusion and answer weights on valid
     python benchmarks/retrieval.py --fit      # fit the answer confidence on IDK-MRC valid
+    python benchmarks/retrieval.py --fit --reranker  # ... the one with the cross-encoder's logit
     python benchmarks/retrieval.py --adapter  # test splits without and with the query adapter
     python benchmarks/retrieval.py --reranker # ... without and with the bundled cross-encoder
 
@@ -224,9 +225,10 @@ def logistic(w: np.ndarray, features: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(w[0] + features @ w[1:])))
 
 
-def confidence_data(split: str):
+def confidence_data(split: str, reread: bool = False):
     """Features, answer-is-right labels and answerable flags for the confidence model, and
-    the number of IDK-MRC questions (they come first).
+    the number of IDK-MRC questions (they come first); `reread`: with the bundled
+    cross-encoder on, its logit among the features.
 
     IDK-MRC's questions over its own passages (answerable, and unanswerable ones written to
     sound answerable); FacQA's questions over the same passages: questions about things the
@@ -246,6 +248,10 @@ def confidence_data(split: str):
         (xquad_index, xquad.questions[split]),
         (idk_index, off(xquad.questions[split])),
     ]
+    rerank.use(rerank_model.NAME if reread else None)
+    none = (0.0,) * len(
+        DEFAULT_MODEL.reread_confidence.weights if reread else DEFAULT_MODEL.confidence.weights
+    )
     features, right, answerable = [], [], []
     for index, questions in groups:
         vectors = embedder.encode_queries([q.text for q in questions])
@@ -254,7 +260,7 @@ def confidence_data(split: str):
             hits = search(index, query, SearchOptions(k=K, per_article=1, sentences=K))
             answering = decide(query, hits, DEFAULT_MODEL)
             best = answering.best
-            features.append(best.features if best else (0.0, 0.0, 0.0, 0.0))
+            features.append(best.features if best else none)
             right.append(question.passage_id is not None and answered(answering, question))
             answerable.append(question.passage_id is not None)
     arrays = np.array(features), np.array(right, float), np.array(answerable)
@@ -269,12 +275,12 @@ def no_answer_scores(said_none: np.ndarray, answerable: np.ndarray) -> dict[str,
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
-def fit() -> None:
-    """Fit the confidence model on IDK-MRC valid, pick the threshold, report on test."""
-    features, right, answerable, _ = confidence_data("valid")
+def fit(reread: bool = False) -> None:
+    """Fit the confidence model on IDK-MRC valid, pick the threshold, report on test;
+    `reread`: the one for hits the bundled cross-encoder re-read."""
+    started = time.perf_counter()
+    features, right, answerable, _ = confidence_data("valid", reread)
     w = fit_logistic(features, right)
-    names = "intercept, gap_coef, coverage_coef, cross_coef, sentence_coef"
-    print(names, "=", np.round(w, 3).tolist())
     probability = logistic(w, features)
     # Say "no answer" only where that was right at least 90% of the time: refusing an
     # answerable question costs the reader more than a weak answer shown with its confidence.
@@ -284,8 +290,11 @@ def fit() -> None:
         if no_answer_scores(probability < t, answerable)["precision"] >= NO_ANSWER_PRECISION
     ]
     best = max(thresholds)
-    print(f"threshold {best:.2f} on valid:", no_answer_scores(probability < best, answerable))
-    features, right, answerable, idk = confidence_data("test")
+    name = "reread_confidence" if reread else "confidence"
+    weights = ", ".join(f"{v:.3f}" for v in w[1:])
+    print(f"{name}: Confidence({w[0]:.3f}, ({weights}), {best:.3f})")
+    print(f"threshold {best:.3f} on valid:", no_answer_scores(probability < best, answerable))
+    features, right, answerable, idk = confidence_data("test", reread)
     probability = logistic(w, features)
     print("test:", no_answer_scores(probability < best, answerable))
     print("test, IDK-MRC only:", no_answer_scores(probability[:idk] < best, answerable[:idk]))
@@ -294,6 +303,7 @@ def fit() -> None:
         f"{right[probability >= best].mean():.3f}; mean confidence "
         f"{probability[probability >= best].mean():.3f}"
     )
+    print(f"({time.perf_counter() - started:.0f}s)")
 
 
 def main() -> None:
@@ -308,13 +318,14 @@ def main() -> None:
     parser.add_argument(
         "--reranker",
         action="store_true",
-        help="each test split without and with the bundled cross-encoder, side by side",
+        help="each test split without and with the bundled cross-encoder, side by side; with "
+        "--fit: fit the confidence of the answers it re-read",
     )
     args = parser.parse_args()
     if args.tune:
         tune()
     elif args.fit:
-        fit()
+        fit(reread=args.reranker)
     elif args.adapter or args.reranker:  # side by side
         tests = {"facqa-id": "test", "tydiqa-id": "test", "xquad-en-id": "test"}
         report(tests, "adapter" if args.adapter else "reranker")

@@ -5,6 +5,7 @@ with a model that turns on only the knob under test; `ask` and no-answer run ove
 corpus's index.
 """
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -12,7 +13,7 @@ import pytest
 from samples import ask_text, search_text
 
 from qa.index.store import StoredPassage
-from qa.search.answer import AnswerModel, decide
+from qa.search.answer import AnswerModel, Confidence, decide
 from qa.search.answer_types import offers, question_type
 from qa.search.query import Query
 from qa.search.retrieval import Hit, Mode
@@ -178,12 +179,16 @@ def test_highlights_mark_each_scored_hits_best_sentence():
     assert text[2][slice(*spans[2])] == PENDING
 
 
+def sure_above(threshold: float) -> AnswerModel:
+    return replace(PLAIN, confidence=replace(PLAIN.confidence, threshold=threshold))
+
+
 def test_answer_is_none_below_the_threshold():
     hit = make_hit(1, [PENDING], score=0.8)
     sentence_scores = scores("status proposal", [hit], [0.85])
-    confident = decide(*sentence_scores, replace(PLAIN, threshold=0.0))
+    confident = decide(*sentence_scores, sure_above(0.0))
     assert confident.answer is confident.best
-    doubtful = decide(*sentence_scores, replace(PLAIN, threshold=1.0))
+    doubtful = decide(*sentence_scores, sure_above(1.0))
     assert doubtful.best is not None and doubtful.answer is None
     assert doubtful.hits == sentence_scores[1]
 
@@ -243,3 +248,17 @@ def test_ask_in_a_single_retriever_mode_keeps_its_ranking(corpus_index, mode):
 @pytest.mark.parametrize("k", [1, 4])
 def test_ask_returns_k_hits(corpus_index, k):
     assert len(ask_text(corpus_index, "Kapan pertemuan SLOM ke-17?", k=k).hits) == k
+
+
+def test_a_hit_the_cross_encoder_reread_is_judged_with_its_logit():
+    judge = Confidence(intercept=0.0, weights=(0.0, 0.0, 0.0, 0.0, 1.0), threshold=0.6)
+    model = replace(PLAIN, reread_confidence=judge)
+    hit = make_hit(1, [PENDING])
+    for logit in (-2.0, 2.0):
+        answering = decide(*scores("status proposal", [replace(hit, reread=logit)], [0.8]), model)
+        assert answering.best.features[-1] == logit
+        assert answering.best.confidence == pytest.approx(1 / (1 + math.exp(-logit)))
+        assert answering.threshold == 0.6
+        assert (answering.answer is not None) is (logit > 0)
+    plain = decide(*scores("status proposal", [hit], [0.8]), model)
+    assert len(plain.best.features) == 4 and plain.threshold == PLAIN.confidence.threshold

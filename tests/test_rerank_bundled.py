@@ -12,7 +12,11 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
 
+from qa import settings
+from qa.index.reader import Index
 from qa.search import rerank, rerank_model
+from qa.search.answer import DEFAULT_MODEL, ask
+from qa.search.query import Query
 
 PAIRS = [
     (
@@ -73,3 +77,21 @@ def test_a_damaged_or_foreign_weights_file_is_a_clear_error(tmp_path):
     for bad in (damaged, foreign):  # nothing half-built is left for either
         digest = hashlib.sha256(bad.read_bytes()).hexdigest()[:16]
         assert not list(rerank_model.cached_folder().parent.glob(f"*reranker-*{digest}*"))
+
+
+def test_hits_it_reread_carry_its_logit_and_the_answer_is_judged_with_it(built_index_dir):
+    index = Index.load(built_index_dir)
+    query = Query.of(PAIRS[0][0], index.embedder)
+    rerank.use(rerank_model.NAME)
+    try:
+        answering = ask(index, query)
+    finally:
+        rerank.use(settings.get("reranker"))
+    reranker = rerank.load(rerank_model.NAME)
+    with torch.autocast("cpu", dtype=torch.bfloat16):  # as `Reranker.rerank` scores
+        logits = reranker.model.predict([(query.text, hit.passage.text) for hit in answering.hits])
+    assert [hit.reread for hit in answering.hits] == pytest.approx(list(logits), abs=0.05)
+    best = answering.best
+    assert best is not None and best.features[-1] == best.hit.reread
+    assert len(best.features) == len(DEFAULT_MODEL.reread_confidence.weights)
+    assert answering.threshold == DEFAULT_MODEL.reread_confidence.threshold

@@ -105,7 +105,8 @@ def test_the_form_keeps_the_filters(client):
 
 
 def test_no_answer_still_shows_closest_passages(client, monkeypatch):
-    never_sure = replace(DEFAULT_MODEL, threshold=1.01)  # confidence is a probability
+    never = replace(DEFAULT_MODEL.confidence, threshold=1.01)  # confidence is a probability
+    never_sure = replace(DEFAULT_MODEL, confidence=never)
     monkeypatch.setattr(qa.search.answer, "DEFAULT_MODEL", never_sure)
     html = client.get("/", params={"q": "status proposal OSH Korea"}).text
     answer = section(html, "answer")

@@ -7,7 +7,9 @@ whether it offers the kind of answer asked for (a date for "kapan", a number for
 ...) and its passage's rank. Confidence is a logistic model over the answer's features,
 fitted on IDK-MRC's answerable and unanswerable questions (`python benchmarks/retrieval.py
 --fit`); below the threshold the service says there is no answer and still lists the
-passages.
+passages. Where the bundled cross-encoder re-read the hits (`--reranker bundled`), its logit
+is one more feature, of a model fitted with it (`--fit --reranker`): it tells a passage
+written about the question from one that answers it far better than vectors do.
 """
 
 import math
@@ -23,8 +25,19 @@ from qa.text.terms import tokenize
 
 
 @dataclass(frozen=True)
+class Confidence:
+    """How sure an answer is: a logistic model over `confidence_features`, fitted by
+    `benchmarks/retrieval.py --fit`, and the threshold under which the service says there is
+    no answer (the highest at which "no answer" was right 90% of the time when fitted)."""
+
+    intercept: float
+    weights: tuple[float, ...]  # one per feature, in `confidence_features`' order
+    threshold: float
+
+
+@dataclass(frozen=True)
 class AnswerModel:
-    """Answer weights and the confidence model (see the module docstring)."""
+    """Answer weights and the confidence models (see the module docstring)."""
 
     answer_passages: int = 3
     lexical_weight: float = 0.1
@@ -32,14 +45,17 @@ class AnswerModel:
     rank_penalty: float = 0.1
     pair_margin: float = 0.03  # a neighbour scoring this close to the best joins the answer
     retrieve: int = 10  # hits the confidence features look at, whatever k the caller shows
-    # Confidence: logistic in `confidence_features`, fitted by `benchmarks/retrieval.py --fit`;
-    # the threshold is the highest at which "no answer" was right 90% of the time there.
-    intercept: float = -31.822
-    gap_coef: float = 18.111
-    coverage_coef: float = 0.977
-    cross_coef: float = 3.144
-    sentence_coef: float = 33.075
-    threshold: float = 0.10
+    # Over gap, coverage, cross-language, best sentence:
+    confidence: Confidence = Confidence(-31.805, (17.296, 0.976, 3.144, 33.097), 0.100)
+    # The same and the bundled cross-encoder's logit, for hits it re-read (`--reranker
+    # bundled`; fitted by `--fit --reranker`):
+    reread_confidence: Confidence = Confidence(
+        -22.669, (5.111, -0.459, 2.819, 24.411, 0.454), 0.135
+    )
+
+    def confidence_for(self, hit: Hit) -> Confidence:
+        """The confidence model that judges an answer from `hit`."""
+        return self.confidence if hit.reread is None else self.reread_confidence
 
 
 DEFAULT_MODEL = AnswerModel()
@@ -70,7 +86,7 @@ class Answering:
     hits: list[Hit]
     best: Answer | None
     highlights: dict[int, tuple[int, int]]  # passage id -> span of its best sentence
-    threshold: float
+    threshold: float  # the best answer's confidence model's
 
     @property
     def answer(self) -> Answer | None:
@@ -121,33 +137,32 @@ def decide(query: Query, hits: list[Hit], model: AnswerModel = DEFAULT_MODEL) ->
             continue
         score = sentence_scores[number] - model.rank_penalty * rank
         features = confidence_features(hit, gap, hit.passage.language != language)
-        answer = Answer(hit, start, end, features, confidence(features, model))
+        answer = Answer(hit, start, end, features, confidence(features, model.confidence_for(hit)))
         if best is None or score > best[0]:
             best = (score, answer)
-    return Answering(hits, best[1] if best else None, highlights, model.threshold)
+    if best is None:
+        return Answering(hits, None, highlights, model.confidence.threshold)
+    return Answering(hits, best[1], highlights, model.confidence_for(best[1].hit).threshold)
 
 
-def confidence_features(hit: Hit, gap: float, cross: bool) -> tuple[float, float, float, float]:
+def confidence_features(hit: Hit, gap: float, cross: bool) -> tuple[float, ...]:
     """What the confidence model weighs: how far the best passage's similarity stands out from
     the other hits' (an off-topic question finds nothing that stands out), the share of the
     question's term weight the passage holds, whether question and passage are in different
-    languages (coverage then runs low even for a right answer), and how close the passage's
-    best sentence comes to the question (a question the passage only touches matches none of
-    its sentences closely; measured on IDK-MRC it lifts no-answer recall by a third,
-    docs/benchmarks.md)."""
+    languages (coverage then runs low even for a right answer), how close the passage's best
+    sentence comes to the question (a question the passage only touches matches none of its
+    sentences closely; measured on IDK-MRC it lifts no-answer recall by a third,
+    docs/benchmarks.md), and, where the bundled cross-encoder re-read the passage, its logit
+    (it was trained to score low a passage written for the question that does not answer it)."""
     best_sentence = float(np.max(hit.sentences)) if hit.sentences is not None else 0.0
-    return (gap, hit.coverage, float(cross), best_sentence)
+    features = (gap, hit.coverage, float(cross), best_sentence)
+    return features if hit.reread is None else (*features, hit.reread)
 
 
-def confidence(features: tuple[float, ...], model: AnswerModel) -> float:
+def confidence(features: tuple[float, ...], model: Confidence) -> float:
     """Probability that the answer is right, from the logistic model."""
-    gap, coverage, cross, best_sentence = features
-    logit = (
-        model.intercept
-        + model.gap_coef * gap
-        + model.coverage_coef * coverage
-        + model.cross_coef * cross
-        + model.sentence_coef * best_sentence
+    logit = model.intercept + sum(
+        weight * feature for weight, feature in zip(model.weights, features, strict=True)
     )
     return 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
 

@@ -58,7 +58,7 @@ class Reranker:
     def rerank(self, query: str, hits: list["_Ranked"]) -> list["_Ranked"]:
         """`hits` ordered by the cross-encoder's score of (query, passage) plus
         `hybrid_weight` times the hit's own score, best first; each hit's `score` becomes
-        that sum."""
+        that sum, and its `reread` the bundled model's score."""
         import torch
 
         if not hits:
@@ -76,7 +76,13 @@ class Reranker:
         read = np.asarray(predicted, dtype=np.float32).reshape(len(hits), -1)[:, -1]
         scores = read + self.hybrid_weight * np.array([hit.score for hit in hits], np.float32)
         order = np.argsort(-scores, kind="stable")
-        return [hits[i]._replace(score=float(scores[i])) for i in order]
+        # The bundled model's logit is what the answer's confidence was fitted on (a model
+        # named by the user has a scale of its own: its hits are judged without it).
+        bundled = self.name == rerank_model.NAME
+        return [
+            hits[i]._replace(score=float(scores[i]), reread=float(read[i]) if bundled else None)
+            for i in order
+        ]
 
 
 @cache

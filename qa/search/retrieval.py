@@ -87,6 +87,7 @@ class Hit:
     lexical: float  # BM25 score
     coverage: float = 0.0  # share of the query's term weight the passage contains
     sentences: np.ndarray | None = None  # each sentence's similarity to the query, if known
+    reread: float | None = None  # the bundled cross-encoder's logit, where it re-read the hit
     also_in: tuple[Copy, ...] = ()  # the story's copies in other articles
 
 
@@ -99,6 +100,7 @@ class _Ranked(NamedTuple):
     lexical: float
     coverage: float
     sentences: np.ndarray | None = None
+    reread: float | None = None
 
 
 @dataclass

@@ -104,7 +104,7 @@ def evidence(query: Query, answering: Answering) -> list[Evidence]:
         if span is None or hit.score < floor or hit.passage.article_id in found:
             continue
         features = confidence_features(hit, gap, hit.passage.language != language)
-        sure = confidence(features, DEFAULT_MODEL)
+        sure = confidence(features, DEFAULT_MODEL.confidence_for(hit))
         if sure >= answering.threshold:
             found[hit.passage.article_id] = Evidence(hit, span[0], span[1], features, sure)
     return list(found.values())
