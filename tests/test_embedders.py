@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from conftest import CountingEmbedder
 
-from qa.embedders import get_embedder
+from qa.embedders import DEFAULT_EMBEDDER, get_embedder
 from qa.embedders.cached import CachedEmbedder
 from qa.embedders.sentence_transformers import SentenceTransformerEmbedder
 from qa.errors import UnknownBackend
@@ -82,6 +82,12 @@ def test_unknown_embedder_name(name):
 
 
 @pytest.mark.slow  # loads torch and a sentence-transformers model
+def test_the_default_embedder_is_loaded_once_whether_named_or_not():
+    # A model load is seconds and hundreds of MB: the index writer names the embedder that
+    # the CLI and the server got unnamed, and both must get the same one.
+    assert get_embedder() is get_embedder(DEFAULT_EMBEDDER)
+
+
 def test_e5_models_get_query_and_passage_prefixes(tmp_path):
     """A model whose name says e5 gets e5's prefixes; others none (a local copy, no download)."""
     e5_named = tmp_path / "multilingual-e5-copy"

