@@ -81,13 +81,14 @@ def test_unknown_embedder_name(name):
         get_embedder(name)
 
 
-@pytest.mark.slow  # loads torch and a sentence-transformers model
+@pytest.mark.slow  # loads the default model
 def test_the_default_embedder_is_loaded_once_whether_named_or_not():
     # A model load is seconds and hundreds of MB: the index writer names the embedder that
     # the CLI and the server got unnamed, and both must get the same one.
     assert get_embedder() is get_embedder(DEFAULT_EMBEDDER)
 
 
+@pytest.mark.slow  # loads torch and a sentence-transformers model
 def test_e5_models_get_query_and_passage_prefixes(tmp_path):
     """A model whose name says e5 gets e5's prefixes; others none (a local copy, no download)."""
     e5_named = tmp_path / "multilingual-e5-copy"

@@ -140,9 +140,8 @@ def decide(query: Query, hits: list[Hit], model: AnswerModel = DEFAULT_MODEL) ->
         answer = Answer(hit, start, end, features, confidence(features, model.confidence_for(hit)))
         if best is None or score > best[0]:
             best = (score, answer)
-    if best is None:
-        return Answering(hits, None, highlights, model.confidence.threshold)
-    return Answering(hits, best[1], highlights, model.confidence_for(best[1].hit).threshold)
+    judge = model.confidence_for(best[1].hit) if best else model.confidence
+    return Answering(hits, best[1] if best else None, highlights, judge.threshold)
 
 
 def confidence_features(hit: Hit, gap: float, cross: bool) -> tuple[float, ...]:
