@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test check wheel-check lint train train-reranker train-sentence-reader clean
+.PHONY: serve test check wheel-check lint train train-reranker clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -41,10 +41,6 @@ train: $(STAMP)
 # The bundled cross-encoder (training/MODEL_CARD.md): groups, leak check, one epoch, valid, the file.
 train-reranker: $(STAMP)
 	HF_HUB_OFFLINE=1 OMP_NUM_THREADS=2 $(BIN)/python training/reranker.py
-
-# Its sentence reader (training/MODEL_CARD.md): states of train passages, leak check, fit, the .npz.
-train-sentence-reader: $(STAMP)
-	HF_HUB_OFFLINE=1 OMP_NUM_THREADS=2 $(BIN)/python training/sentence_reader.py
 
 clean:
 	rm -rf $(VENV) index

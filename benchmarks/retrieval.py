@@ -2,7 +2,7 @@
 
     python benchmarks/retrieval.py            # report on the test splits
     python benchmarks/retrieval.py --tune     # grid-search fusion and answer weights on valid
-    python benchmarks/retrieval.py --tune --reranker  # ... the sentence reader's weight
+    python benchmarks/retrieval.py --tune --reranker  # ... the answer weights, cross-encoder on
     python benchmarks/retrieval.py --fit      # fit the answer confidence on IDK-MRC valid
     python benchmarks/retrieval.py --fit --reranker  # ... the one with the cross-encoder's logit
     python benchmarks/retrieval.py --adapter  # test splits without and with the query adapter
@@ -183,8 +183,8 @@ def passage_articles(index: Index, ids: np.ndarray) -> list[str]:
 
 def tune(reread: bool = False) -> None:
     """Grid-search on the valid splits: first the fusion weights, then the answer weights;
-    `reread`: with the bundled cross-encoder on (the fusion it re-reads stays as shipped), the
-    weight of its sentence reader and the rank penalty where it read (0: reader off)."""
+    `reread`: the answer weights alone, with the bundled cross-encoder on (the fusion it
+    re-reads stays as shipped)."""
     embedder = cached_embedder()
     sets = {name: load(name, embedder) for name in BENCHMARKS}
     fusion = DEFAULT_WEIGHTS if reread else tuned_fusion(sets)
@@ -193,25 +193,16 @@ def tune(reread: bool = False) -> None:
         name: collect(index, bench.questions["valid"], fusion, embedder)
         for name, (bench, index) in sets.items()
     }
-    if reread:
-        models = [
-            replace(DEFAULT_MODEL, reader_weight=weight, reader_rank_penalty=penalty)
-            for weight in (0.0, 0.02, 0.05, 0.1, 0.2)
-            for penalty in (0.1, 0.3, 1.0)
-        ]
-    else:
-        models = [
-            replace(DEFAULT_MODEL, type_bonus=bonus, lexical_weight=lexical, rank_penalty=penalty)
-            for bonus in (0.0, 0.02, 0.05, 0.1)
-            for lexical in (0.1, 0.2, 0.3, 0.5)
-            for penalty in (0.0, 0.05, 0.1, 0.2, 1.0)  # 1.0: in effect the first hit only
-        ]
+    models = [
+        replace(DEFAULT_MODEL, type_bonus=bonus, lexical_weight=lexical, rank_penalty=penalty)
+        for bonus in (0.0, 0.02, 0.05, 0.1)
+        for lexical in (0.1, 0.2, 0.3, 0.5)
+        for penalty in (0.0, 0.05, 0.1, 0.2, 1.0)  # 1.0: in effect the first hit only
+    ]
     results = []
     for model in models:
-        accuracy = {name: evaluate(r, model)["hybrid"]["answer"] for name, r in runs.items()}
-        results.append((float(np.mean(list(accuracy.values()))), model))
-        if reread:
-            print(model.reader_weight, model.reader_rank_penalty, accuracy, flush=True)
+        accuracy = [evaluate(r, model)["hybrid"]["answer"] for r in runs.values()]
+        results.append((float(np.mean(accuracy)), model))
     score, model = max(results, key=lambda item: item[0])
     shipped = np.mean([evaluate(r, DEFAULT_MODEL)["hybrid"]["answer"] for r in runs.values()])
     print(f"answer model (mean valid answer accuracy {score:.3f}; shipped {shipped:.3f}):", model)
@@ -297,18 +288,8 @@ def no_answer_scores(said_none: np.ndarray, answerable: np.ndarray) -> dict[str,
 def fit(reread: bool = False) -> None:
     """Fit the confidence model on IDK-MRC valid, pick the threshold, report on test;
     `reread`: the one for hits the bundled cross-encoder re-read."""
-    name = "reread_confidence" if reread else "confidence"
     started = time.perf_counter()
     features, right, answerable, _ = confidence_data("valid", reread)
-    test = confidence_data("test", reread)
-    if reread:  # the same, without the sentence reader's feature (the last), for comparison
-        report_fit(features[:, :-1], right, answerable, (test[0][:, :-1], *test[1:]), name)
-    report_fit(features, right, answerable, test, name)
-    print(f"({time.perf_counter() - started:.0f}s)")
-
-
-def report_fit(features, right, answerable, test, name: str) -> None:
-    """Fit the logistic model on valid, pick its threshold, print both and the test figures."""
     w = fit_logistic(features, right)
     probability = logistic(w, features)
     # Say "no answer" only where that was right at least 90% of the time: refusing an
@@ -319,10 +300,11 @@ def report_fit(features, right, answerable, test, name: str) -> None:
         if no_answer_scores(probability < t, answerable)["precision"] >= NO_ANSWER_PRECISION
     ]
     best = max(thresholds)
+    name = "reread_confidence" if reread else "confidence"
     weights = ", ".join(f"{v:.3f}" for v in w[1:])
     print(f"{name}: Confidence({w[0]:.3f}, ({weights}), {best:.3f})")
     print(f"threshold {best:.3f} on valid:", no_answer_scores(probability < best, answerable))
-    features, right, answerable, idk = test
+    features, right, answerable, idk = confidence_data("test", reread)
     probability = logistic(w, features)
     print("test:", no_answer_scores(probability < best, answerable))
     print("test, IDK-MRC only:", no_answer_scores(probability[:idk] < best, answerable[:idk]))
@@ -331,6 +313,7 @@ def report_fit(features, right, answerable, test, name: str) -> None:
         f"{right[probability >= best].mean():.3f}; mean confidence "
         f"{probability[probability >= best].mean():.3f}"
     )
+    print(f"({time.perf_counter() - started:.0f}s)")
 
 
 def main() -> None:

@@ -76,8 +76,6 @@ PLAIN = AnswerModel(
     rank_penalty=0.0,
     pair_margin=0.0,
     answer_passages=3,
-    reader_weight=0.0,
-    reader_rank_penalty=0.0,
 )
 
 
@@ -252,38 +250,14 @@ def test_ask_returns_k_hits(corpus_index, k):
     assert len(ask_text(corpus_index, "Kapan pertemuan SLOM ke-17?", k=k).hits) == k
 
 
-def test_the_sentence_reader_weighs_in_for_questions_in_the_passages_language():
-    read = replace(
-        make_hit(1, [PROPOSAL, WHEN, PENDING]), answer_logits=np.array([-3.0, 4.0, -2.0])
-    )
-    model = replace(PLAIN, reader_weight=0.05)
-    indonesian = scores("Kepada siapa proposal itu diajukan?", [read], [0.80, 0.70, 0.60])
-    assert indonesian[0].language == "id"
-    assert decide(*indonesian, PLAIN).best.text == PROPOSAL
-    assert decide(*indonesian, model).best.text == WHEN
-    # Trained on Indonesian questions only: English ones keep the sentence similarity's pick.
-    english = scores("Who was the proposal submitted to?", [read], [0.80, 0.70, 0.60])
-    assert english[0].language == "en"
-    assert decide(*english, model).best.text == PROPOSAL
-
-
-def test_where_the_reader_read_the_hits_its_rank_penalty_applies():
-    first = replace(make_hit(1, [PROPOSAL], score=0.9), answer_logits=np.array([0.0]))
-    second = replace(make_hit(2, [PENDING], score=0.8), answer_logits=np.array([0.0]))
-    asked = scores("Apa status proposal itu?", [first, second], [0.80], [0.85])
-    assert decide(*asked, replace(PLAIN, rank_penalty=1.0)).best.hit.passage.id == 2
-    assert decide(*asked, replace(PLAIN, reader_rank_penalty=1.0)).best.hit.passage.id == 1
-
-
 def test_a_hit_the_cross_encoder_reread_is_judged_with_its_logit():
-    judge = Confidence(intercept=0.0, weights=(0.0, 0.0, 0.0, 0.0, 1.0, 0.5), threshold=0.6)
+    judge = Confidence(intercept=0.0, weights=(0.0, 0.0, 0.0, 0.0, 1.0), threshold=0.6)
     model = replace(PLAIN, reread_confidence=judge)
     hit = make_hit(1, [PENDING])
     for logit in (-2.0, 2.0):
-        reread = replace(hit, reread=logit, answer_logits=np.array([-1.0]))
-        answering = decide(*scores("status proposal", [reread], [0.8]), model)
-        assert answering.best.features[-2:] == (logit, -1.0)  # and its reader's best logit
-        assert answering.best.confidence == pytest.approx(1 / (1 + math.exp(-(logit - 0.5))))
+        answering = decide(*scores("status proposal", [replace(hit, reread=logit)], [0.8]), model)
+        assert answering.best.features[-1] == logit
+        assert answering.best.confidence == pytest.approx(1 / (1 + math.exp(-logit)))
         assert answering.threshold == 0.6
         assert (answering.answer is not None) is (logit > 0)
     plain = decide(*scores("status proposal", [hit], [0.8]), model)

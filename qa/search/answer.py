@@ -4,14 +4,12 @@ Retrieval (hybrid mode) has already compared every sentence of its best candidat
 question, from the sentence vectors stored with the index. The answer is the best sentence of
 the first few hits, scored by its similarity, the share of the question's terms it holds,
 whether it offers the kind of answer asked for (a date for "kapan", a number for "berapa",
-...), its passage's rank and, where the bundled cross-encoder re-read the hits, how surely its
-sentence reader (`qa.search.reader`) read the answer there. Confidence is a logistic model
-over the answer's features, fitted on IDK-MRC's answerable and unanswerable questions
-(`python benchmarks/retrieval.py --fit`); below the threshold the service says there is no
-answer and still lists the passages. Where the bundled cross-encoder re-read the hits
-(`--reranker bundled`), its logit is one more feature, of a model fitted with it (`--fit
---reranker`): it tells a passage written about the question from one that answers it far
-better than vectors do.
+...) and its passage's rank. Confidence is a logistic model over the answer's features,
+fitted on IDK-MRC's answerable and unanswerable questions (`python benchmarks/retrieval.py
+--fit`); below the threshold the service says there is no answer and still lists the
+passages. Where the bundled cross-encoder re-read the hits (`--reranker bundled`), its logit
+is one more feature, of a model fitted with it (`--fit --reranker`): it tells a passage
+written about the question from one that answers it far better than vectors do.
 """
 
 import math
@@ -45,10 +43,6 @@ class AnswerModel:
     lexical_weight: float = 0.1
     type_bonus: float = 0.1
     rank_penalty: float = 0.1
-    # Where the bundled cross-encoder's sentence reader scored the sentences (`qa.search.
-    # reader`), for questions in the passage's language (it was trained on Indonesian ones):
-    reader_weight: float = 0.02  # times its logit, added to each sentence's score
-    reader_rank_penalty: float = 1.0  # its logits are unbounded: the first hit's answer, in effect
     pair_margin: float = 0.03  # a neighbour scoring this close to the best joins the answer
     retrieve: int = 10  # hits the confidence features look at, whatever k the caller shows
     # Over gap, coverage, cross-language, best sentence:
@@ -56,7 +50,7 @@ class AnswerModel:
     # The same and the bundled cross-encoder's logit, for hits it re-read (`--reranker
     # bundled`; fitted by `--fit --reranker`):
     reread_confidence: Confidence = Confidence(
-        -22.669, (5.111, -0.459, 2.819, 24.411, 0.454, 0.0), 0.135
+        -22.669, (5.111, -0.459, 2.819, 24.411, 0.454), 0.135
     )
 
     def confidence_for(self, hit: Hit) -> Confidence:
@@ -136,19 +130,12 @@ def decide(query: Query, hits: list[Hit], model: AnswerModel = DEFAULT_MODEL) ->
             float(sim) + model.lexical_weight * overlap + model.type_bonus * offers(text, kind)
             for sim, overlap, text in zip(sims, overlaps, texts, strict=True)
         ]
-        read = hit.answer_logits is not None and hit.passage.language == language
-        if read:
-            sentence_scores = [
-                score + model.reader_weight * float(logit)
-                for score, logit in zip(sentence_scores, hit.answer_logits, strict=True)
-            ]
         number = int(np.argmax(sentence_scores))
         start, end = _span(spans, number, sentence_scores, model.pair_margin)
         highlights[hit.passage.id] = (start, end)
         if rank >= model.answer_passages:
             continue
-        penalty = model.reader_rank_penalty if read else model.rank_penalty
-        score = sentence_scores[number] - penalty * rank
+        score = sentence_scores[number] - model.rank_penalty * rank
         features = confidence_features(hit, gap, hit.passage.language != language)
         answer = Answer(hit, start, end, features, confidence(features, model.confidence_for(hit)))
         if best is None or score > best[0]:
@@ -165,14 +152,10 @@ def confidence_features(hit: Hit, gap: float, cross: bool) -> tuple[float, ...]:
     sentence comes to the question (a question the passage only touches matches none of its
     sentences closely; measured on IDK-MRC it lifts no-answer recall by a third,
     docs/benchmarks.md), and, where the bundled cross-encoder re-read the passage, its logit
-    (it was trained to score low a passage written for the question that does not answer it)
-    and its sentence reader's best logit (how surely some sentence reads as the answer)."""
+    (it was trained to score low a passage written for the question that does not answer it)."""
     best_sentence = float(np.max(hit.sentences)) if hit.sentences is not None else 0.0
     features = (gap, hit.coverage, float(cross), best_sentence)
-    if hit.reread is None:
-        return features
-    read = float(np.max(hit.answer_logits)) if hit.answer_logits is not None else 0.0
-    return (*features, hit.reread, read)
+    return features if hit.reread is None else (*features, hit.reread)
 
 
 def confidence(features: tuple[float, ...], model: Confidence) -> float:

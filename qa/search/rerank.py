@@ -19,13 +19,11 @@ from qa import settings
 from qa.embedders.e5 import autocast_dtype
 from qa.errors import UnknownBackend
 from qa.search import rerank_model
-from qa.search.reader import SentenceReader, sentence_states
 from qa.search.rerank_model import MAX_TOKENS, Scoring
 
 if TYPE_CHECKING:
     from sentence_transformers import CrossEncoder
 
-    from qa.index.store import StoredPassage
     from qa.search.retrieval import _Ranked
 
 DEPTH = 20  # hybrid hits a cross-encoder named by the user reads per question
@@ -49,118 +47,48 @@ def current() -> "Reranker | None":
 
 
 class Reranker:
-    """A sentence-transformers CrossEncoder and how it re-scores hits; the bundled one also
-    reads which sentence holds the answer (`qa.search.reader`)."""
+    """A sentence-transformers CrossEncoder and how it re-scores hits."""
 
-    def __init__(
-        self,
-        model: "CrossEncoder",
-        name: str,
-        scoring: Scoring,
-        reader: SentenceReader | None = None,
-    ) -> None:
+    def __init__(self, model: "CrossEncoder", name: str, scoring: Scoring) -> None:
         self.model = model
         self.name = name
         self.depth = scoring.depth
         self.hybrid_weight = scoring.hybrid_weight
-        self.reader = reader
 
     def rerank(self, query: str, hits: list["_Ranked"]) -> list["_Ranked"]:
         """`hits` ordered by the cross-encoder's score of (query, passage) plus
         `hybrid_weight` times the hit's own score, best first; each hit's `score` becomes
-        that sum, and (bundled model) its `reread` the model's score and its
-        `answer_logits` the reader's."""
+        that sum, and its `reread` the bundled model's score."""
+        import torch
+
         if not hits:
             return hits
-        passages = [hit.passage for hit in hits]
-        if self.reader is None:
-            read, answer_logits = self._predict(query, passages), [None] * len(hits)
-        else:
-            read, states = self.read(query, passages)
-            answer_logits = [self.reader.score(each) for each in states]
+        half = autocast_dtype(self.model.device.type)
+        with torch.autocast(
+            self.model.device.type, dtype=half or torch.float32, enabled=bool(half)
+        ):
+            predicted = self.model.predict(
+                [(query, hit.passage.text) for hit in hits],
+                batch_size=len(hits),
+                show_progress_bar=False,
+            )
+        # one score, or the last class's ("relevant")
+        read = np.asarray(predicted, dtype=np.float32).reshape(len(hits), -1)[:, -1]
         scores = read + self.hybrid_weight * np.array([hit.score for hit in hits], np.float32)
         order = np.argsort(-scores, kind="stable")
         # The bundled model's logit is what the answer's confidence was fitted on (a model
         # named by the user has a scale of its own: its hits are judged without it).
         bundled = self.name == rerank_model.NAME
         return [
-            hits[i]._replace(
-                score=float(scores[i]),
-                reread=float(read[i]) if bundled else None,
-                answer_logits=answer_logits[i],
-            )
+            hits[i]._replace(score=float(scores[i]), reread=float(read[i]) if bundled else None)
             for i in order
         ]
-
-    def read(
-        self, query: str, passages: list["StoredPassage"]
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """The model's logit for each (query, passage), and each passage's sentence states
-        (`qa.search.reader.sentence_states`), from one pass, tokenized as `CrossEncoder`
-        does."""
-        import torch
-
-        tokenizer = self.model.tokenizer
-        encoded = tokenizer(
-            [query] * len(passages),
-            [passage.text for passage in passages],
-            padding=True,
-            truncation=True,
-            max_length=MAX_TOKENS,
-            return_offsets_mapping=True,
-            return_tensors="pt",
-        )
-        offsets = encoded.pop("offset_mapping").tolist()
-        device = self.model.device
-        with torch.no_grad(), self._autocast():
-            output = self.model.model(**encoded.to(device), output_hidden_states=True)
-        states = [
-            sentence_states(
-                [layer[row] for layer in output.hidden_states],
-                offsets[row],
-                encoded.sequence_ids(row),
-                passage.sentences,
-            )
-            for row, passage in enumerate(passages)
-        ]
-        return output.logits.float().view(-1).cpu().numpy(), states
-
-    def _predict(self, query: str, passages: list["StoredPassage"]) -> np.ndarray:
-        """The model's score for each (query, passage) through `CrossEncoder.predict`: one
-        score, or the last class's ("relevant")."""
-        with self._autocast():
-            predicted = self.model.predict(
-                [(query, passage.text) for passage in passages],
-                batch_size=len(passages),
-                show_progress_bar=False,
-            )
-        return np.asarray(predicted, dtype=np.float32).reshape(len(passages), -1)[:, -1]
-
-    def _autocast(self):
-        """bfloat16 where the device supports it (`qa.embedders.e5.autocast_dtype`)."""
-        import torch
-
-        device = self.model.device.type
-        half = autocast_dtype(device)
-        return torch.autocast(device, dtype=half or torch.float32, enabled=bool(half))
 
 
 @cache
 def load(name: str) -> Reranker:
-    """The CrossEncoder at path or hub name `name`, or the bundled one (`rerank_model.NAME`)
-    with its sentence reader; a clear error if it cannot be loaded."""
-    model, scoring = cross_encoder(name)
-    if name != rerank_model.NAME:
-        return Reranker(model, name, scoring)
-    try:
-        reader = SentenceReader.load()
-    except (OSError, ValueError) as error:
-        raise UnknownBackend(f"The bundled reranker's sentence reader: {error}") from error
-    return Reranker(model, name, scoring, reader)
-
-
-def cross_encoder(name: str) -> tuple["CrossEncoder", Scoring]:
-    """The CrossEncoder `name` (see `load`) and how it re-scores."""
+    """The CrossEncoder at path or hub name `name`, or the bundled one (`rerank_model.NAME`);
+    a clear error if it cannot be loaded."""
     import torch
     from sentence_transformers import CrossEncoder
 
@@ -172,13 +100,15 @@ def cross_encoder(name: str) -> tuple["CrossEncoder", Scoring]:
                 max_length=MAX_TOKENS,
                 activation_fn=torch.nn.Identity(),  # logits: the hybrid's score is one too
             )
-            return model, Scoring.of()
-        return CrossEncoder(name, device=_device()), Scoring(DEPTH, 0.0)
+            scoring = Scoring.of()
+        else:
+            model, scoring = CrossEncoder(name, device=_device()), Scoring(DEPTH, 0.0)
     except (OSError, ValueError) as error:
         raise UnknownBackend(
             f"Reranker {name!r} could not be loaded as a sentence-transformers CrossEncoder "
             f"(a local folder, or a hub name when the hub can be reached): {error}"
         ) from error
+    return Reranker(model, name, scoring)
 
 
 def _device() -> str:

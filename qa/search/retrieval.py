@@ -88,7 +88,6 @@ class Hit:
     coverage: float = 0.0  # share of the query's term weight the passage contains
     sentences: np.ndarray | None = None  # each sentence's similarity to the query, if known
     reread: float | None = None  # the bundled cross-encoder's logit, where it re-read the hit
-    answer_logits: np.ndarray | None = None  # per sentence, the reader's (`qa.search.reader`)
     also_in: tuple[Copy, ...] = ()  # the story's copies in other articles
 
 
@@ -102,7 +101,6 @@ class _Ranked(NamedTuple):
     coverage: float
     sentences: np.ndarray | None = None
     reread: float | None = None
-    answer_logits: np.ndarray | None = None
 
 
 @dataclass
