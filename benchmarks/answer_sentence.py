@@ -20,10 +20,10 @@ docs/benchmarks.md ("The answer sentence: what was tried") has the figures.
 from dataclasses import replace
 
 import numpy as np
-import torch
 from common import cached_embedder
 from retrieval import BENCHMARKS, Run, answered, collect, load
 
+from qa.index.sentence_vectors import sentence_texts
 from qa.search import rerank, rerank_model
 from qa.search.answer import DEFAULT_MODEL, AnswerModel, decide
 from qa.search.retrieval import DEFAULT_WEIGHTS, Hit
@@ -52,24 +52,15 @@ def measure(runs: list[Run], terms: list[Term], weight: float, model: AnswerMode
     )
 
 
-def logits(question: str, texts: list[str]) -> np.ndarray:
-    """The bundled cross-encoder's logit of (question, text) for each text, as it re-scores."""
-    with torch.autocast("cpu", dtype=torch.bfloat16):
-        predicted = rerank.current().model.predict(
-            [(question, text) for text in texts], batch_size=16, show_progress_bar=False
-        )
-    return np.asarray(predicted, dtype=np.float32).reshape(len(texts))
-
-
 def sentences(hit: Hit) -> list[str]:
-    return [hit.passage.text[start:end] for start, end in hit.passage.sentences]
+    return sentence_texts(hit.passage.text, hit.passage.sentences)
 
 
 def left_out_drops(question: str, hit: Hit) -> np.ndarray:
     """How much the passage's logit drops without each of its sentences."""
     texts = sentences(hit)
     left_out = [" ".join(texts[:n] + texts[n + 1 :]) for n in range(len(texts))]
-    read = logits(question, [" ".join(texts), *left_out])
+    read = rerank.current().logits(question, [" ".join(texts), *left_out])
     return read[0] - read[1:]
 
 
@@ -85,14 +76,16 @@ def main() -> None:
         for margin in (0.1, 1.0):
             figure = measure(runs, none, 0, replace(DEFAULT_MODEL, pair_margin=margin))
             print(f"  pair margin {margin}: {figure}")
-        first = [
+        first = [  # 1 for each passage's first sentence, 0 for the others
             [np.eye(1, len(hit.passage.sentences)).ravel() for hit in run.answer_hits]
             for run in runs
         ]
         for weight in (0.02, 0.05, 0.1):
             print(f"  first sentence +{weight}: {measure(runs, first, weight, DEFAULT_MODEL)}")
+        reranker = rerank.current()
         alone = [
-            [logits(run.question.text, sentences(hit)) for hit in run.answer_hits] for run in runs
+            [reranker.logits(run.question.text, sentences(hit)) for hit in run.answer_hits]
+            for run in runs
         ]
         for weight in (0.005, 0.01, 0.02, 0.05):
             print(f"  sentence pass x{weight}: {measure(runs, alone, weight, DEFAULT_MODEL)}")

@@ -57,6 +57,11 @@ class AnswerModel:
         """The confidence model that judges an answer from `hit`."""
         return self.confidence if hit.reread is None else self.reread_confidence
 
+    def judge(self, hit: Hit, gap: float, cross: bool) -> tuple[tuple[float, ...], float]:
+        """The confidence features of an answer from `hit` and the probability it is right."""
+        features = confidence_features(hit, gap, cross)
+        return features, confidence(features, self.confidence_for(hit))
+
 
 DEFAULT_MODEL = AnswerModel()
 
@@ -136,8 +141,7 @@ def decide(query: Query, hits: list[Hit], model: AnswerModel = DEFAULT_MODEL) ->
         if rank >= model.answer_passages:
             continue
         score = sentence_scores[number] - model.rank_penalty * rank
-        features = confidence_features(hit, gap, hit.passage.language != language)
-        answer = Answer(hit, start, end, features, confidence(features, model.confidence_for(hit)))
+        answer = Answer(hit, start, end, *model.judge(hit, gap, hit.passage.language != language))
         if best is None or score > best[0]:
             best = (score, answer)
     judge = model.confidence_for(best[1].hit) if best else model.confidence

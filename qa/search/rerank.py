@@ -59,21 +59,9 @@ class Reranker:
         """`hits` ordered by the cross-encoder's score of (query, passage) plus
         `hybrid_weight` times the hit's own score, best first; each hit's `score` becomes
         that sum, and its `reread` the bundled model's score."""
-        import torch
-
         if not hits:
             return hits
-        half = autocast_dtype(self.model.device.type)
-        with torch.autocast(
-            self.model.device.type, dtype=half or torch.float32, enabled=bool(half)
-        ):
-            predicted = self.model.predict(
-                [(query, hit.passage.text) for hit in hits],
-                batch_size=len(hits),
-                show_progress_bar=False,
-            )
-        # one score, or the last class's ("relevant")
-        read = np.asarray(predicted, dtype=np.float32).reshape(len(hits), -1)[:, -1]
+        read = self.logits(query, [hit.passage.text for hit in hits])
         scores = read + self.hybrid_weight * np.array([hit.score for hit in hits], np.float32)
         order = np.argsort(-scores, kind="stable")
         # The bundled model's logit is what the answer's confidence was fitted on (a model
@@ -83,6 +71,22 @@ class Reranker:
             hits[i]._replace(score=float(scores[i]), reread=float(read[i]) if bundled else None)
             for i in order
         ]
+
+    def logits(self, query: str, texts: list[str]) -> np.ndarray:
+        """The model's score of (query, text) for each text: one score, or the last class's
+        ("relevant"); in bfloat16 where the device computes it."""
+        import torch
+
+        half = autocast_dtype(self.model.device.type)
+        with torch.autocast(
+            self.model.device.type, dtype=half or torch.float32, enabled=bool(half)
+        ):
+            predicted = self.model.predict(
+                [(query, text) for text in texts],
+                batch_size=len(texts),
+                show_progress_bar=False,
+            )
+        return np.asarray(predicted, dtype=np.float32).reshape(len(texts), -1)[:, -1]
 
 
 @cache

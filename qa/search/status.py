@@ -27,8 +27,6 @@ from qa.search.answer import (
     Answer,
     Answering,
     ask,
-    confidence,
-    confidence_features,
 )
 from qa.search.query import Query
 from qa.search.retrieval import Hit, Mode, SearchOptions
@@ -103,8 +101,7 @@ def evidence(query: Query, answering: Answering) -> list[Evidence]:
         span = answering.highlights.get(hit.passage.id)
         if span is None or hit.score < floor or hit.passage.article_id in found:
             continue
-        features = confidence_features(hit, gap, hit.passage.language != language)
-        sure = confidence(features, DEFAULT_MODEL.confidence_for(hit))
+        features, sure = DEFAULT_MODEL.judge(hit, gap, hit.passage.language != language)
         if sure >= answering.threshold:
             found[hit.passage.article_id] = Evidence(hit, span[0], span[1], features, sure)
     return list(found.values())
