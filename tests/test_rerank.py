@@ -90,3 +90,10 @@ def test_qa_ask_reranks_with_the_option(tiny_cross_encoder, built_index_dir):
     rerank.use(settings.get("reranker"))
     assert plain.exit_code == 0 and reranked.exit_code == 0, reranked.output
     assert plain.stdout != reranked.stdout
+
+
+def test_logits_of_no_texts_is_an_empty_array(reranking):
+    """Nothing to read is no batch at all, not an error from the model's predict()."""
+    reranker = rerank.current()
+    assert reranker.logits(QUESTION, []).shape == (0,)
+    assert reranker.logits(QUESTION, ["Upah minimum naik 6 persen.", "Cuaca cerah."]).shape == (2,)

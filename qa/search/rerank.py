@@ -77,6 +77,8 @@ class Reranker:
         ("relevant"); in bfloat16 where the device computes it."""
         import torch
 
+        if not texts:  # predict() refuses a batch of none
+            return np.zeros(0, dtype=np.float32)
         half = autocast_dtype(self.model.device.type)
         with torch.autocast(
             self.model.device.type, dtype=half or torch.float32, enabled=bool(half)
